@@ -1,0 +1,653 @@
+//! # wecom-emulator
+//!
+//! A faithful local WeCom (企业微信) OA server for tests, demos and benchmarks.
+//!
+//! It serves `GET /cgi-bin/gettoken` and the seven OA endpoints (journal
+//! get_record_list / get_record_detail / get_stat_list / download_wedrive_file,
+//! approval getapprovalinfo / getapprovaldetail, legacy corp/getapprovaldata) over
+//! a deterministic synthetic company, speaking the wire format exactly as the
+//! official docs show it — quirks included — with WeCom's windows, page sizes,
+//! cursors, error codes, token life cycle and rate limits, plus reproducible
+//! fault injection and ground truth for tests.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wecom_emulator::EmulatorError> {
+//! use wecom_emulator::{ApprovalFilter, Emulator};
+//!
+//! let emu = Emulator::builder().seed(7).approvals(500).start().await?;
+//! let base = emu.base_url(); // "http://127.0.0.1:PORT"
+//! // … point a client at `base`, using emu.corp_id() / emu.corp_secret() …
+//! let (start, end) = emu.date_range();
+//! let expected = emu.approval_ids(start, start + 31 * 86_400, &ApprovalFilter::new());
+//! # let _ = (base, end, expected);
+//! # Ok(()) }
+//! ```
+//!
+//! The emulator deliberately does not depend on `wecom-models`: its JSON is built
+//! from literal templates so that a wrong model cannot hide behind an emulator
+//! that shares its mistakes.
+#![warn(missing_docs)]
+
+mod dataset;
+mod faults;
+mod filter;
+mod ids;
+mod server;
+pub mod time;
+mod wedrive;
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+pub use faults::{FaultKind, Faults};
+pub use filter::{ApprovalFilter, JournalFilter};
+
+use dataset::{Dataset, DatasetConfig};
+use server::state::{Config, Shared};
+
+/// Default corp id.
+pub const DEFAULT_CORP_ID: &str = "wwemulatorcorp0001";
+/// Default corp secret.
+pub const DEFAULT_CORP_SECRET: &str = "emulator-secret";
+/// Default dataset start: 2025-01-01T00:00:00+08:00.
+pub const DEFAULT_START: i64 = 1_735_660_800;
+/// Default dataset end: 2025-06-30T23:59:59+08:00.
+pub const DEFAULT_END: i64 = 1_751_299_199;
+/// Path under which wedrive downloads are counted in [`EmulatorHandle::call_counts`].
+pub const WEDRIVE_DOWNLOAD_PATH: &str = server::operator::WEDRIVE_PATH;
+
+/// How "一个月" (the journal get_record_list window) is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MonthRule {
+    /// `endtime <= starttime + 1 calendar month` in UTC+8, the day clamped to the
+    /// end of the target month (Jan 31 10:00 → Feb 28 10:00).
+    #[default]
+    Calendar,
+    /// `endtime - starttime <= n * 86400`.
+    Days(u32),
+}
+
+/// Why an emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The emulator only listens on loopback addresses.
+    #[error("refusing to listen on non-loopback address {0}: the emulator serves loopback only")]
+    NonLoopback(SocketAddr),
+    /// Binding the listener failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// An option is out of range.
+    #[error("invalid emulator configuration: {0}")]
+    Config(String),
+}
+
+/// Entry point: `Emulator::builder()…start().await`.
+#[derive(Debug, Clone, Copy)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with every default.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures and starts an emulator. Every setter consumes and returns the builder.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    addr: SocketAddr,
+    corp_id: String,
+    corp_secret: String,
+    seed: u64,
+    approvals: usize,
+    journals: usize,
+    users: usize,
+    start: i64,
+    end: i64,
+    token_ttl: Duration,
+    rate_limit: u32,
+    rate_window: Duration,
+    concurrency_limit: Option<usize>,
+    faults: Faults,
+    month_rule: MonthRule,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            corp_id: DEFAULT_CORP_ID.into(),
+            corp_secret: DEFAULT_CORP_SECRET.into(),
+            seed: 42,
+            approvals: 2000,
+            journals: 1000,
+            users: 60,
+            start: DEFAULT_START,
+            end: DEFAULT_END,
+            token_ttl: Duration::from_secs(7200),
+            rate_limit: 600,
+            rate_window: Duration::from_secs(60),
+            concurrency_limit: None,
+            faults: Faults::none(),
+            month_rule: MonthRule::Calendar,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Listen address; default `127.0.0.1:0` (a random free port). Non-loopback
+    /// addresses are refused by [`EmulatorBuilder::start`].
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+    /// Corp id gettoken accepts; default [`DEFAULT_CORP_ID`].
+    pub fn corp_id(mut self, corp_id: impl Into<String>) -> Self {
+        self.corp_id = corp_id.into();
+        self
+    }
+    /// Secret gettoken accepts; default [`DEFAULT_CORP_SECRET`].
+    pub fn corp_secret(mut self, secret: impl Into<String>) -> Self {
+        self.corp_secret = secret.into();
+        self
+    }
+    /// Dataset seed; default 42. Same seed and sizes, same company.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Number of approval forms; default 2000.
+    pub fn approvals(mut self, n: usize) -> Self {
+        self.approvals = n;
+        self
+    }
+    /// Number of journal records; default 1000.
+    pub fn journals(mut self, n: usize) -> Self {
+        self.journals = n;
+        self
+    }
+    /// Number of users (8..=65535); default 60.
+    pub fn users(mut self, n: usize) -> Self {
+        self.users = n;
+        self
+    }
+    /// Inclusive range of record times (Unix seconds); default
+    /// 2025-01-01T00:00:00+08:00 ..= 2025-06-30T23:59:59+08:00.
+    pub fn date_range(mut self, start_unix: i64, end_unix: i64) -> Self {
+        self.start = start_unix;
+        self.end = end_unix;
+        self
+    }
+    /// Token lifetime; default 7200 s. `expires_in` reports it in whole seconds.
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+    /// Calls per rate window per endpoint path (gettoken included); default 600.
+    /// 0 disables rate limiting.
+    pub fn rate_limit_per_minute(mut self, n: u32) -> Self {
+        self.rate_limit = n;
+        self
+    }
+    /// Length of the rate window (the "minute"); default 60 s.
+    pub fn rate_window(mut self, window: Duration) -> Self {
+        self.rate_window = window;
+        self
+    }
+    /// In-flight requests allowed per endpoint; above it → 45033. Default `None`.
+    pub fn concurrency_limit(mut self, limit: Option<usize>) -> Self {
+        self.concurrency_limit = limit;
+        self
+    }
+    /// Fault injection; default none.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+    /// How journal get_record_list reads "一个月"; default [`MonthRule::Calendar`].
+    pub fn month_rule(mut self, rule: MonthRule) -> Self {
+        self.month_rule = rule;
+        self
+    }
+
+    /// Generates the dataset, binds the listener and starts serving. The server
+    /// runs on its own thread and tokio runtime, so it keeps answering even while
+    /// the caller blocks; it stops when the last handle is dropped.
+    pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
+        self.start_blocking()
+    }
+
+    /// [`EmulatorBuilder::start`] for synchronous code (no runtime needed).
+    pub fn start_blocking(self) -> Result<EmulatorHandle, EmulatorError> {
+        if !server::is_loopback(&self.addr) {
+            return Err(EmulatorError::NonLoopback(self.addr));
+        }
+        if self.end <= self.start {
+            return Err(EmulatorError::Config(format!(
+                "date_range end {} must be after start {}",
+                self.end, self.start
+            )));
+        }
+        if self.start < 0 || self.end > 4_102_444_800 {
+            return Err(EmulatorError::Config("date_range must lie between 1970 and 2100".into()));
+        }
+        if self.corp_id.is_empty() || self.corp_secret.is_empty() {
+            return Err(EmulatorError::Config("corp_id and corp_secret must not be empty".into()));
+        }
+        if self.rate_window.is_zero() {
+            return Err(EmulatorError::Config("rate_window must be positive".into()));
+        }
+        if self.concurrency_limit == Some(0) {
+            return Err(EmulatorError::Config("concurrency_limit must be at least 1".into()));
+        }
+        if self.approvals > 10_000_000 || self.journals > 10_000_000 {
+            return Err(EmulatorError::Config("at most 10 000 000 approvals and journals".into()));
+        }
+        let dcfg = DatasetConfig {
+            seed: self.seed,
+            corp_id: self.corp_id.clone(),
+            approvals: self.approvals,
+            journals: self.journals,
+            users: self.users,
+            start: self.start,
+            end: self.end,
+        };
+        let ds = Dataset::build(&dcfg);
+        let bind_err = |source| EmulatorError::Bind { addr: self.addr, source };
+        let listener = std::net::TcpListener::bind(self.addr).map_err(bind_err)?;
+        let local = listener.local_addr().map_err(bind_err)?;
+        let cfg = Config {
+            corp_id: self.corp_id,
+            corp_secret: self.corp_secret,
+            token_ttl: self.token_ttl,
+            rate_limit: self.rate_limit,
+            rate_window: self.rate_window,
+            concurrency_limit: self.concurrency_limit,
+            month_rule: self.month_rule,
+        };
+        let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), self.faults));
+        let running = server::spawn(listener, shared).map_err(|source| EmulatorError::Bind { addr: local, source })?;
+        Ok(EmulatorHandle {
+            inner: Arc::new(Inner {
+                shared: running.shared,
+                cancel: running.cancel,
+                done: Mutex::new(Some(running.done)),
+                addr: local,
+            }),
+        })
+    }
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+    done: Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
+    addr: SocketAddr,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// A running emulator. Cheap to clone; the server stops when the last clone is
+/// dropped (or at [`EmulatorHandle::shutdown`]).
+#[derive(Clone)]
+pub struct EmulatorHandle {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle").field("base_url", &self.base_url()).field("corp_id", &self.corp_id()).finish()
+    }
+}
+
+/// A user of the synthetic company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    /// userid.
+    pub userid: String,
+    /// Display name.
+    pub name: String,
+    /// Main department id (the `partyid` of `applyer`, what `department` filters match).
+    pub department: u32,
+}
+
+/// A department of the synthetic company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentInfo {
+    /// Department id.
+    pub id: u32,
+    /// Name.
+    pub name: String,
+    /// Parent id (0 for the root).
+    pub parent_id: u32,
+}
+
+/// An approval template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalTemplateInfo {
+    /// template_id.
+    pub template_id: String,
+    /// Name (`sp_name`).
+    pub name: String,
+    /// The `record_type` filter value it answers to, if any.
+    pub record_type: Option<u8>,
+    /// Its top-level control types, in order.
+    pub controls: Vec<String>,
+}
+
+/// A journal template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalTemplateInfo {
+    /// template_id.
+    pub template_id: String,
+    /// Name.
+    pub name: String,
+    /// 2 daily, 3 weekly, 4 monthly; `None` for the built-in 汇报 template (no stats).
+    pub report_type: Option<u8>,
+    /// Its control types, in order (empty for the built-in template).
+    pub controls: Vec<String>,
+    /// userids that must report.
+    pub report_users: Vec<String>,
+}
+
+/// Everything about the generated company except the records themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    /// Corp id.
+    pub corp_id: String,
+    /// Dataset seed.
+    pub seed: u64,
+    /// First second of the record range.
+    pub start: i64,
+    /// Last second of the record range (inclusive).
+    pub end: i64,
+    /// Number of approval forms.
+    pub approvals: usize,
+    /// Number of forms the legacy API can see (deleted ones excluded).
+    pub legacy_approvals: usize,
+    /// Number of journal records.
+    pub journals: usize,
+    /// Number of wedrive files.
+    pub wedrive_files: usize,
+    /// Departments.
+    pub departments: Vec<DepartmentInfo>,
+    /// Users.
+    pub users: Vec<UserInfo>,
+    /// Approval templates.
+    pub approval_templates: Vec<ApprovalTemplateInfo>,
+    /// Journal templates.
+    pub journal_templates: Vec<JournalTemplateInfo>,
+}
+
+pub(crate) fn summary(ds: &Dataset) -> DatasetSummary {
+    DatasetSummary {
+        corp_id: ds.corp_id.clone(),
+        seed: ds.seed,
+        start: ds.start,
+        end: ds.end,
+        approvals: ds.approvals.len(),
+        legacy_approvals: (0..ds.approvals.len()).filter(|&i| ds.legacy_visible(i)).count(),
+        journals: ds.journals.len(),
+        wedrive_files: ds.wedrive_all().count(),
+        departments: ds
+            .departments
+            .iter()
+            .map(|d| DepartmentInfo { id: d.id, name: d.name.into(), parent_id: d.parent })
+            .collect(),
+        users: ds
+            .users
+            .iter()
+            .map(|u| UserInfo { userid: u.userid.clone(), name: u.name.clone(), department: u.dept })
+            .collect(),
+        approval_templates: ds
+            .approval_templates
+            .iter()
+            .map(|t| ApprovalTemplateInfo {
+                template_id: t.id.clone(),
+                name: t.name.into(),
+                record_type: (t.record_type != 0).then_some(t.record_type),
+                controls: t.controls.iter().map(|c| c.kind.control().into()).collect(),
+            })
+            .collect(),
+        journal_templates: ds
+            .journal_templates
+            .iter()
+            .map(|t| JournalTemplateInfo {
+                template_id: t.id.clone(),
+                name: t.name.into(),
+                report_type: t.report_type,
+                controls: t.controls.iter().map(|c| c.kind.control().into()).collect(),
+                report_users: t.range_users.iter().map(|u| ds.users[*u as usize].userid.clone()).collect(),
+            })
+            .collect(),
+    }
+}
+
+impl EmulatorHandle {
+    fn sh(&self) -> &Shared {
+        &self.inner.shared
+    }
+
+    /// `"http://127.0.0.1:PORT"` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        self.sh().base_url.clone()
+    }
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+    /// Corp id gettoken accepts.
+    pub fn corp_id(&self) -> &str {
+        &self.sh().cfg.corp_id
+    }
+    /// Secret gettoken accepts.
+    pub fn corp_secret(&self) -> &str {
+        &self.sh().cfg.corp_secret
+    }
+    /// The configured token lifetime.
+    pub fn token_ttl(&self) -> Duration {
+        self.sh().cfg.token_ttl
+    }
+
+    // ----- controls ------------------------------------------------------------
+
+    /// Invalidates every token issued so far: the next OA call with one gets 40014.
+    pub fn revoke_tokens(&self) {
+        self.sh().revoke_tokens();
+    }
+    /// Mints a valid token directly (not counted as a gettoken call).
+    pub fn issue_token(&self) -> String {
+        self.sh().issue_token()
+    }
+    /// Replaces the fault settings (the per-call index restarts at 0).
+    pub fn set_faults(&self, faults: Faults) {
+        self.sh().set_faults(faults);
+    }
+    /// The current fault settings.
+    pub fn faults(&self) -> Faults {
+        self.sh().faults()
+    }
+
+    // ----- counters ------------------------------------------------------------
+
+    /// Calls received on a wire path (e.g. `"/cgi-bin/gettoken"`,
+    /// `"/cgi-bin/oa/getapprovaldetail"`, [`WEDRIVE_DOWNLOAD_PATH`]), whatever their outcome.
+    pub fn call_count(&self, path: &str) -> u64 {
+        self.sh().call_counts().get(path).copied().unwrap_or(0)
+    }
+    /// Calls per wire path.
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        self.sh().call_counts()
+    }
+    /// How many JSON responses carried `errcode` (0 counts successes).
+    pub fn errcode_count(&self, errcode: i64) -> u64 {
+        self.sh().errcode_counts().get(&errcode).copied().unwrap_or(0)
+    }
+    /// Responses per errcode.
+    pub fn errcode_counts(&self) -> BTreeMap<i64, u64> {
+        self.sh().errcode_counts()
+    }
+    /// Injected faults per kind ([`FaultKind::name`]).
+    pub fn fault_counts(&self) -> BTreeMap<String, u64> {
+        self.sh().fault_counts()
+    }
+    /// Requests currently being handled on a wire path.
+    pub fn in_flight(&self, path: &str) -> usize {
+        self.sh().in_flight(path)
+    }
+    /// Zeroes call, errcode and fault counters.
+    pub fn reset_counts(&self) {
+        self.sh().reset_counts();
+    }
+
+    // ----- ground truth ----------------------------------------------------------
+
+    /// The first and last second (inclusive) of the record range.
+    pub fn date_range(&self) -> (i64, i64) {
+        (self.sh().ds.start, self.sh().ds.end)
+    }
+    /// `sp_no`s with `start <= apply_time <= end` matching `filter`, in API order
+    /// (by time, then id).
+    pub fn approval_ids(&self, start: i64, end: i64, filter: &ApprovalFilter) -> Vec<String> {
+        let ds = &self.sh().ds;
+        ds.approval_indices(start, end, filter).into_iter().map(|i| ds.sp_no(i)).collect()
+    }
+    /// Journal uuids with `start <= report_time <= end` matching `filter`, in API order.
+    pub fn journal_ids(&self, start: i64, end: i64, filter: &JournalFilter) -> Vec<String> {
+        let ds = &self.sh().ds;
+        ds.journal_indices(start, end, filter).into_iter().map(|i| ds.journal_uuid(i)).collect()
+    }
+    /// `sp_num`s the legacy getapprovaldata returns for the window, in order
+    /// (forms deleted by an admin, `sp_status` 7, are not visible there).
+    pub fn legacy_sp_nums(&self, start: i64, end: i64) -> Vec<u64> {
+        let ds = &self.sh().ds;
+        ds.approval_window(start, end).filter(|&i| ds.legacy_visible(i)).map(|i| ds.sp_num(i)).collect()
+    }
+    /// Every wedrive file as (journaluuid, fileid).
+    pub fn wedrive_files(&self) -> Vec<(String, String)> {
+        let ds = &self.sh().ds;
+        ds.wedrive_all().map(|(j, k)| (ds.journal_uuid(j), ds.wedrive_fileid(j, k))).collect()
+    }
+    /// Size of a wedrive file.
+    pub fn wedrive_file_size(&self, fileid: &str) -> Option<u64> {
+        let ds = &self.sh().ds;
+        ds.wedrive_lookup(fileid).map(|(j, k)| ds.wedrive_size(j, k))
+    }
+    /// The exact bytes the download URL serves for `fileid`.
+    pub fn wedrive_file_bytes(&self, fileid: &str) -> Option<Vec<u8>> {
+        let ds = &self.sh().ds;
+        let (j, k) = ds.wedrive_lookup(fileid)?;
+        let size = ds.wedrive_size(j, k);
+        let mut out = Vec::with_capacity(size as usize);
+        for chunk in wedrive::WedriveReader::new(ds.wedrive_content_key(j, k), size) {
+            out.extend_from_slice(&chunk);
+        }
+        Some(out)
+    }
+    /// The getapprovaldetail `info` of a form, as the endpoint renders it.
+    pub fn approval_detail(&self, sp_no: &str) -> Option<Value> {
+        let ds = &self.sh().ds;
+        ds.approval_by_sp_no(sp_no).map(|i| ds.approval_detail(i))
+    }
+    /// The legacy getapprovaldata `data[]` entry of a form.
+    pub fn legacy_record(&self, sp_no: &str) -> Option<Value> {
+        let ds = &self.sh().ds;
+        ds.approval_by_sp_no(sp_no).filter(|&i| ds.legacy_visible(i)).map(|i| ds.legacy_record(i))
+    }
+    /// The journal get_record_detail `info` of a record.
+    pub fn journal_detail(&self, journaluuid: &str) -> Option<Value> {
+        let ds = &self.sh().ds;
+        ds.journal_by_uuid(journaluuid).map(|i| ds.journal_detail(i))
+    }
+    /// Finished stat cycles `(cycle_begin_time, cycle_end_time)` of a journal template
+    /// whose begin lies in `[start, end]`: exactly the entries get_stat_list returns.
+    pub fn stat_cycles(&self, template_id: &str, start: i64, end: i64) -> Vec<(i64, i64)> {
+        let ds = &self.sh().ds;
+        match ds.journal_templates.iter().position(|t| t.id == template_id) {
+            Some(t) => ds.stat_cycles(t, start, end),
+            None => Vec::new(),
+        }
+    }
+    /// Template ids of the journal templates with statistics (report_type 2/3/4).
+    pub fn stat_template_ids(&self) -> Vec<String> {
+        self.sh().ds.journal_templates.iter().filter(|t| t.report_type.is_some()).map(|t| t.id.clone()).collect()
+    }
+    /// Summary of the company: users, departments, templates, counts.
+    pub fn summary(&self) -> DatasetSummary {
+        summary(&self.sh().ds)
+    }
+    /// Users of the company.
+    pub fn users(&self) -> Vec<UserInfo> {
+        self.summary().users
+    }
+    /// Departments of the company.
+    pub fn departments(&self) -> Vec<DepartmentInfo> {
+        self.summary().departments
+    }
+    /// Approval templates.
+    pub fn approval_templates(&self) -> Vec<ApprovalTemplateInfo> {
+        self.summary().approval_templates
+    }
+    /// Journal templates.
+    pub fn journal_templates(&self) -> Vec<JournalTemplateInfo> {
+        self.summary().journal_templates
+    }
+    /// Number of approval forms.
+    pub fn approval_count(&self) -> usize {
+        self.sh().ds.approvals.len()
+    }
+    /// Number of journal records.
+    pub fn journal_count(&self) -> usize {
+        self.sh().ds.journals.len()
+    }
+
+    /// Stops the server now (for every clone of this handle) and waits until its
+    /// thread has ended. Open connections are closed.
+    pub async fn shutdown(self) {
+        self.inner.cancel.cancel();
+        let done = self.inner.done.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(d) = done {
+            let _ = d.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn handle_is_shareable() {
+        assert_send_sync_clone::<EmulatorHandle>();
+        assert_send_sync_clone::<Faults>();
+        assert_send_sync_clone::<EmulatorBuilder>();
+    }
+
+    #[test]
+    fn start_blocking_without_runtime() {
+        let emu = Emulator::builder().approvals(10).journals(10).start_blocking().expect("starts");
+        let mut s = std::net::TcpStream::connect(emu.addr()).expect("connect");
+        use std::io::{Read, Write};
+        s.write_all(b"GET /_emulator/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    }
+}

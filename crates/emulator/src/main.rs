@@ -1,0 +1,201 @@
+//! `wecom-emulator`: run the local WeCom OA emulator from the command line.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use wecom_emulator::{DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, Emulator, Faults, MonthRule, time};
+
+/// A faithful local WeCom (企业微信) OA server for tests, demos and benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "wecom-emulator", version, about)]
+struct Args {
+    /// Listen address (loopback only).
+    #[arg(long, default_value = "127.0.0.1:18080", env = "WECOM_EMULATOR_ADDR")]
+    addr: SocketAddr,
+    /// Corp id gettoken accepts.
+    #[arg(long, default_value = DEFAULT_CORP_ID)]
+    corp_id: String,
+    /// Secret gettoken accepts.
+    #[arg(long, default_value = DEFAULT_CORP_SECRET)]
+    corp_secret: String,
+    /// Dataset seed (same seed and sizes, same company).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Number of approval forms.
+    #[arg(long, default_value_t = 2000)]
+    approvals: usize,
+    /// Number of journal records.
+    #[arg(long, default_value_t = 1000)]
+    journals: usize,
+    /// Number of users.
+    #[arg(long, default_value_t = 60)]
+    users: usize,
+    /// First second of the record range: unix seconds or YYYY-MM-DD[THH:MM:SS] (UTC+8).
+    #[arg(long, default_value = "2025-01-01")]
+    start: String,
+    /// Last second of the record range (inclusive), same formats as --start.
+    #[arg(long, default_value = "2025-06-30T23:59:59")]
+    end: String,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 7200)]
+    token_ttl: u64,
+    /// Calls per rate window per endpoint (0 = unlimited).
+    #[arg(long, default_value_t = 600)]
+    rate_limit: u32,
+    /// Rate window in seconds (the "minute").
+    #[arg(long, default_value_t = 60)]
+    rate_window: u64,
+    /// In-flight requests allowed per endpoint (above it: 45033).
+    #[arg(long)]
+    concurrency_limit: Option<usize>,
+    /// Journal list window rule: "calendar" (1 calendar month, UTC+8) or "days:N".
+    #[arg(long, default_value = "calendar")]
+    month_rule: String,
+    /// Seed of the fault generator.
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
+    /// Total fault probability split evenly over all kinds (overrides the per-kind options).
+    #[arg(long)]
+    fault_uniform: Option<f64>,
+    /// Probability of errcode -1 (system busy).
+    #[arg(long, default_value_t = 0.0)]
+    fault_busy: f64,
+    /// Probability of an injected errcode 45009.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate_limited: f64,
+    /// Probability of HTTP 502.
+    #[arg(long, default_value_t = 0.0)]
+    fault_502: f64,
+    /// Probability of HTTP 503.
+    #[arg(long, default_value_t = 0.0)]
+    fault_503: f64,
+    /// Probability of a delay before answering.
+    #[arg(long, default_value_t = 0.0)]
+    fault_delay: f64,
+    /// Length of an injected delay, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    fault_delay_ms: u64,
+    /// Probability of closing the connection without answering.
+    #[arg(long, default_value_t = 0.0)]
+    fault_drop: f64,
+    /// Probability of a body cut short of its Content-Length.
+    #[arg(long, default_value_t = 0.0)]
+    fault_truncate: f64,
+    /// Probability of an HTML body instead of JSON.
+    #[arg(long, default_value_t = 0.0)]
+    fault_non_json: f64,
+    /// Inject faults into gettoken too.
+    #[arg(long)]
+    fault_gettoken: bool,
+}
+
+fn month_rule(s: &str) -> Option<MonthRule> {
+    if s.eq_ignore_ascii_case("calendar") {
+        return Some(MonthRule::Calendar);
+    }
+    let n = s.strip_prefix("days:").unwrap_or(s);
+    n.parse().ok().map(MonthRule::Days)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let args = Args::parse();
+    let Some(start) = time::parse_time(&args.start) else {
+        eprintln!("error: invalid --start {:?}", args.start);
+        return ExitCode::from(2);
+    };
+    let Some(end) = time::parse_time(&args.end) else {
+        eprintln!("error: invalid --end {:?}", args.end);
+        return ExitCode::from(2);
+    };
+    let Some(rule) = month_rule(&args.month_rule) else {
+        eprintln!("error: invalid --month-rule {:?} (calendar or days:N)", args.month_rule);
+        return ExitCode::from(2);
+    };
+    let faults = match args.fault_uniform {
+        Some(p) => Faults {
+            delay_duration: Duration::from_millis(args.fault_delay_ms),
+            include_gettoken: args.fault_gettoken,
+            ..Faults::uniform(p, args.fault_seed)
+        },
+        None => Faults {
+            seed: args.fault_seed,
+            busy: args.fault_busy,
+            rate_limited: args.fault_rate_limited,
+            http_502: args.fault_502,
+            http_503: args.fault_503,
+            delay: args.fault_delay,
+            delay_duration: Duration::from_millis(args.fault_delay_ms),
+            drop_connection: args.fault_drop,
+            truncated_body: args.fault_truncate,
+            non_json: args.fault_non_json,
+            include_gettoken: args.fault_gettoken,
+        },
+    };
+    let emu = match Emulator::builder()
+        .addr(args.addr)
+        .corp_id(&args.corp_id)
+        .corp_secret(&args.corp_secret)
+        .seed(args.seed)
+        .approvals(args.approvals)
+        .journals(args.journals)
+        .users(args.users)
+        .date_range(start, end)
+        .token_ttl(Duration::from_secs(args.token_ttl))
+        .rate_limit_per_minute(args.rate_limit)
+        .rate_window(Duration::from_secs(args.rate_window.max(1)))
+        .concurrency_limit(args.concurrency_limit)
+        .month_rule(rule)
+        .faults(faults)
+        .start()
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let base = emu.base_url();
+    let s = emu.summary();
+    let first_window_end = (start + 31 * 86_400 - 1).min(end);
+    println!("wecom-emulator listening on {base}");
+    println!("  corp id:     {}", emu.corp_id());
+    println!("  corp secret: {}", emu.corp_secret());
+    println!(
+        "  dataset:     {} approvals, {} journals, {} users, seed {}, {} .. {} (UTC+8)",
+        s.approvals,
+        s.journals,
+        s.users.len(),
+        s.seed,
+        time::format_local(s.start),
+        time::format_local(s.end)
+    );
+    println!("  operator:    {base}/_emulator/");
+    println!();
+    println!("Try:");
+    println!(
+        "  TOKEN=$(curl -s '{base}/cgi-bin/gettoken?corpid={}&corpsecret={}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')",
+        emu.corp_id(),
+        emu.corp_secret()
+    );
+    println!(
+        "  curl -s -X POST \"{base}/cgi-bin/oa/getapprovalinfo?access_token=$TOKEN\" -d '{{\"starttime\":\"{start}\",\"endtime\":\"{first_window_end}\",\"new_cursor\":\"\",\"size\":10}}'"
+    );
+    println!("  curl -s '{base}/_emulator/stats'");
+    println!();
+    println!("Ctrl-C to stop.");
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("error: cannot wait for Ctrl-C: {e}");
+    }
+    emu.shutdown().await;
+    ExitCode::SUCCESS
+}

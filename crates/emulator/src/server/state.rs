@@ -1,0 +1,311 @@
+//! Shared mutable state of a running emulator: tokens, counters, rate windows,
+//! in-flight requests and faults.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::MonthRule;
+use crate::dataset::Dataset;
+use crate::faults::{FaultKind, Faults};
+use crate::ids;
+
+/// The endpoints the emulator serves under `/cgi-bin/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Endpoint {
+    GetToken,
+    ApprovalInfo,
+    ApprovalDetail,
+    ApprovalData,
+    JournalList,
+    JournalDetail,
+    JournalStat,
+    JournalWedrive,
+}
+
+impl Endpoint {
+    pub(crate) const ALL: [Endpoint; 8] = [
+        Endpoint::GetToken,
+        Endpoint::ApprovalInfo,
+        Endpoint::ApprovalDetail,
+        Endpoint::ApprovalData,
+        Endpoint::JournalList,
+        Endpoint::JournalDetail,
+        Endpoint::JournalStat,
+        Endpoint::JournalWedrive,
+    ];
+
+    /// Wire path.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Endpoint::GetToken => "/cgi-bin/gettoken",
+            Endpoint::ApprovalInfo => "/cgi-bin/oa/getapprovalinfo",
+            Endpoint::ApprovalDetail => "/cgi-bin/oa/getapprovaldetail",
+            Endpoint::ApprovalData => "/cgi-bin/corp/getapprovaldata",
+            Endpoint::JournalList => "/cgi-bin/oa/journal/get_record_list",
+            Endpoint::JournalDetail => "/cgi-bin/oa/journal/get_record_detail",
+            Endpoint::JournalStat => "/cgi-bin/oa/journal/get_stat_list",
+            Endpoint::JournalWedrive => "/cgi-bin/oa/journal/download_wedrive_file",
+        }
+    }
+
+    pub(crate) fn from_path(path: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|e| e.path() == path)
+    }
+
+    /// The list field error bodies keep as `[]` (observed quirk).
+    pub(crate) fn list_key(self) -> Option<&'static str> {
+        match self {
+            Endpoint::ApprovalInfo => Some("sp_no_list"),
+            Endpoint::JournalList => Some("journaluuid_list"),
+            _ => None,
+        }
+    }
+}
+
+/// Fixed configuration of a running emulator.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub corp_id: String,
+    pub corp_secret: String,
+    pub token_ttl: Duration,
+    pub rate_limit: u32,
+    pub rate_window: Duration,
+    pub concurrency_limit: Option<usize>,
+    pub month_rule: MonthRule,
+}
+
+/// Result of checking an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenCheck {
+    Valid,
+    Missing,
+    Invalid,
+    Expired,
+}
+
+struct TokenEntry {
+    expires: Instant,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct TokenStore {
+    tokens: HashMap<String, TokenEntry>,
+    generation: u64,
+    issued: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    calls: BTreeMap<String, u64>,
+    errcodes: BTreeMap<i64, u64>,
+    faults: BTreeMap<String, u64>,
+}
+
+struct RateWindow {
+    started: Instant,
+    count: u64,
+}
+
+struct FaultState {
+    faults: Faults,
+    index: u64,
+}
+
+/// Everything a request handler can see.
+pub(crate) struct Shared {
+    pub cfg: Config,
+    pub ds: Dataset,
+    pub base_url: String,
+    /// Secret keying cursors and wedrive cookies.
+    pub secret: u64,
+    tokens: Mutex<TokenStore>,
+    counters: Mutex<Counters>,
+    rate: Mutex<HashMap<&'static str, RateWindow>>,
+    inflight: Mutex<HashMap<&'static str, usize>>,
+    faults: Mutex<FaultState>,
+    hint: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the data inconsistent
+    // in a way that matters here; keep serving.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl Shared {
+    pub(crate) fn new(cfg: Config, ds: Dataset, base_url: String, faults: Faults) -> Shared {
+        let secret = ids::hash(&[ds.seed, ids::hash_str(&cfg.corp_secret), 0x5EC]);
+        Shared {
+            cfg,
+            ds,
+            base_url,
+            secret,
+            tokens: Mutex::new(TokenStore::default()),
+            counters: Mutex::new(Counters::default()),
+            rate: Mutex::new(HashMap::new()),
+            inflight: Mutex::new(HashMap::new()),
+            faults: Mutex::new(FaultState { faults, index: 0 }),
+            hint: AtomicU64::new(0),
+        }
+    }
+
+    // ----- tokens ------------------------------------------------------------
+
+    /// Issues a fresh token valid for the configured TTL.
+    pub(crate) fn issue_token(&self) -> String {
+        let mut st = lock(&self.tokens);
+        st.issued += 1;
+        let now = Instant::now();
+        if st.tokens.len() > 10_000 {
+            let generation = st.generation;
+            st.tokens.retain(|_, e| e.generation == generation && e.expires + Duration::from_secs(3600) > now);
+        }
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        let token = ids::b58_noise(ids::hash(&[self.secret, st.issued, nanos]), 96);
+        let generation = st.generation;
+        st.tokens.insert(token.clone(), TokenEntry { expires: now + self.cfg.token_ttl, generation });
+        token
+    }
+
+    /// Checks an access token.
+    pub(crate) fn check_token(&self, token: Option<&str>) -> TokenCheck {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return TokenCheck::Missing;
+        };
+        let st = lock(&self.tokens);
+        match st.tokens.get(token) {
+            None => TokenCheck::Invalid,
+            Some(e) if e.generation != st.generation => TokenCheck::Invalid,
+            Some(e) if Instant::now() >= e.expires => TokenCheck::Expired,
+            Some(_) => TokenCheck::Valid,
+        }
+    }
+
+    /// Invalidates every token issued so far (they answer 40014 from now on).
+    pub(crate) fn revoke_tokens(&self) {
+        let mut st = lock(&self.tokens);
+        st.generation += 1;
+    }
+
+    // ----- counters ----------------------------------------------------------
+
+    pub(crate) fn count_call(&self, path: &str) {
+        *lock(&self.counters).calls.entry(path.to_string()).or_default() += 1;
+    }
+
+    pub(crate) fn count_errcode(&self, code: i64) {
+        *lock(&self.counters).errcodes.entry(code).or_default() += 1;
+    }
+
+    pub(crate) fn count_fault(&self, kind: FaultKind) {
+        *lock(&self.counters).faults.entry(kind.name().to_string()).or_default() += 1;
+    }
+
+    pub(crate) fn call_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.counters).calls.clone()
+    }
+
+    pub(crate) fn errcode_counts(&self) -> BTreeMap<i64, u64> {
+        lock(&self.counters).errcodes.clone()
+    }
+
+    pub(crate) fn fault_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.counters).faults.clone()
+    }
+
+    pub(crate) fn reset_counts(&self) {
+        *lock(&self.counters) = Counters::default();
+    }
+
+    // ----- rate limit and concurrency --------------------------------------
+
+    /// Counts a call against the endpoint's fixed window; `false` when over the limit.
+    ///
+    /// A window starts with the first call after the previous one ended and lasts
+    /// `rate_window`; the (limit+1)-th call in it and every later one are refused.
+    pub(crate) fn rate_admit(&self, ep: Endpoint) -> bool {
+        if self.cfg.rate_limit == 0 {
+            return true;
+        }
+        let now = Instant::now();
+        let mut m = lock(&self.rate);
+        let w = m.entry(ep.path()).or_insert(RateWindow { started: now, count: 0 });
+        if now.duration_since(w.started) >= self.cfg.rate_window {
+            w.started = now;
+            w.count = 0;
+        }
+        w.count += 1;
+        w.count <= self.cfg.rate_limit as u64
+    }
+
+    /// Enters the endpoint; `None` when the concurrency limit is reached (45033).
+    pub(crate) fn enter(self: &Arc<Self>, ep: Endpoint) -> Option<InFlight> {
+        let mut m = lock(&self.inflight);
+        let n = m.entry(ep.path()).or_default();
+        if self.cfg.concurrency_limit.is_some_and(|limit| *n >= limit) {
+            return None;
+        }
+        *n += 1;
+        Some(InFlight { shared: Arc::clone(self), path: ep.path() })
+    }
+
+    pub(crate) fn in_flight(&self, path: &str) -> usize {
+        lock(&self.inflight).get(path).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn in_flight_all(&self) -> BTreeMap<String, usize> {
+        lock(&self.inflight).iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    // ----- faults ------------------------------------------------------------
+
+    pub(crate) fn faults(&self) -> Faults {
+        lock(&self.faults).faults.clone()
+    }
+
+    /// Replaces the fault settings and restarts the call index.
+    pub(crate) fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = FaultState { faults, index: 0 };
+    }
+
+    /// Draws the fault of the next faultable call; `gettoken` tells whether the
+    /// call is a gettoken (only faulted with `include_gettoken`).
+    pub(crate) fn draw_fault(&self, gettoken: bool) -> Option<(FaultKind, Duration)> {
+        let mut st = lock(&self.faults);
+        if st.faults.is_none() || (gettoken && !st.faults.include_gettoken) {
+            return None;
+        }
+        let i = st.index;
+        st.index += 1;
+        st.faults.draw(i).map(|k| (k, st.faults.delay_duration))
+    }
+
+    /// A fresh hint id for an errmsg, shaped like WeCom's.
+    pub(crate) fn hint(&self) -> String {
+        let n = self.hint.fetch_add(1, Ordering::Relaxed);
+        format!("{}{:06}{:08}", unix_now(), n % 1_000_000, ids::hash(&[self.secret, n]) % 100_000_000)
+    }
+}
+
+/// Guard of one in-flight request; leaving decrements the endpoint's count.
+pub(crate) struct InFlight {
+    shared: Arc<Shared>,
+    path: &'static str,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut m = lock(&self.shared.inflight);
+        if let Some(n) = m.get_mut(self.path) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
