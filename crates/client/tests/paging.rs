@@ -179,3 +179,35 @@ async fn a_bad_request_costs_no_call() {
     assert!(err.to_string().contains("31 days"), "{err}");
     assert_eq!(emu.call_counts().values().sum::<u64>(), 0, "not even gettoken");
 }
+
+#[tokio::test]
+async fn a_window_wecom_finds_too_long_is_halved_until_it_fits() {
+    // 301112 for any window holding more than 40 forms: 31-day windows are far too crowded.
+    let emu = start(emulator().approvals(1200).narrow_range_above(Some(40))).await;
+    let client = client(&emu).build().unwrap();
+    let range = TimeRange::new(JAN1, JAN1 + 62 * DAY).unwrap();
+    let ids: Vec<String> = client.approvals().ids(range, []).try_collect().await.unwrap();
+    assert_no_duplicates(&ids);
+    assert_eq!(ids, emu.approval_ids(JAN1 as i64, (JAN1 + 62 * DAY) as i64, &Truth::new()));
+    assert!(client.stats().window_splits >= 8, "{:?}", client.stats());
+    assert!(emu.errcode_count(301112) > 0);
+}
+
+#[tokio::test]
+async fn a_permission_error_says_what_to_do_in_the_admin_console() {
+    let emu = start(
+        emulator()
+            .deny_permission("/cgi-bin/oa/getapprovalinfo")
+            .deny_permission("/cgi-bin/oa/journal/get_record_list"),
+    )
+    .await;
+    let client = client(&emu).build().unwrap();
+    let range = TimeRange::new(JAN1, JAN1 + DAY).unwrap();
+    let err = client.approvals().ids(range, []).try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(err.is_permission());
+    let text = err.to_string();
+    assert!(text.contains("301055") && text.contains("审批 → API → 可调用接口的应用"), "{text}");
+    let err = client.journals().ids(range, []).try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(err.to_string().contains("汇报 → API → 可调用接口的应用"), "{err}");
+    assert_eq!(emu.call_count("/cgi-bin/oa/getapprovalinfo"), 1, "permission errors are not retried");
+}

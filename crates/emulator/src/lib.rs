@@ -119,6 +119,8 @@ pub struct EmulatorBuilder {
     rate_limit: u32,
     rate_window: Duration,
     concurrency_limit: Option<usize>,
+    narrow_range_above: Option<usize>,
+    denied: Vec<String>,
     faults: Faults,
     month_rule: MonthRule,
 }
@@ -139,6 +141,8 @@ impl Default for EmulatorBuilder {
             rate_limit: 600,
             rate_window: Duration::from_secs(60),
             concurrency_limit: None,
+            narrow_range_above: None,
+            denied: Vec::new(),
             faults: Faults::none(),
             month_rule: MonthRule::Calendar,
         }
@@ -210,6 +214,20 @@ impl EmulatorBuilder {
         self.concurrency_limit = limit;
         self
     }
+
+    /// getapprovalinfo answers 301112 (请缩小查询时间范围重试, narrow the time range) for a
+    /// window holding more than `n` forms (after filters). Default: never.
+    pub fn narrow_range_above(mut self, n: Option<usize>) -> Self {
+        self.narrow_range_above = n;
+        self
+    }
+
+    /// The app has no permission for this endpoint path: after the token check it answers
+    /// 301055 (approval endpoints) or 301065 (journal endpoints). May be given several times.
+    pub fn deny_permission(mut self, path: impl Into<String>) -> Self {
+        self.denied.push(path.into());
+        self
+    }
     /// Fault injection; default none.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.faults = faults;
@@ -275,8 +293,10 @@ impl EmulatorBuilder {
             rate_window: self.rate_window,
             concurrency_limit: self.concurrency_limit,
             month_rule: self.month_rule,
+            narrow_range_above: self.narrow_range_above,
         };
         let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), self.faults));
+        shared.set_denied(self.denied);
         let running = server::spawn(listener, shared).map_err(|source| EmulatorError::Bind { addr: local, source })?;
         Ok(EmulatorHandle {
             inner: Arc::new(Inner {
@@ -465,6 +485,12 @@ impl EmulatorHandle {
     }
 
     // ----- controls ------------------------------------------------------------
+
+    /// Replaces the endpoint paths the app has no permission for (see
+    /// [`EmulatorBuilder::deny_permission`]); an empty list allows everything again.
+    pub fn set_denied_permissions(&self, paths: impl IntoIterator<Item = impl Into<String>>) {
+        self.inner.shared.set_denied(paths.into_iter().map(Into::into));
+    }
 
     /// Invalidates every token issued so far: the next OA call with one gets 40014.
     pub fn revoke_tokens(&self) {

@@ -50,6 +50,12 @@ struct Args {
     /// In-flight requests allowed per endpoint (above it: 45033).
     #[arg(long)]
     concurrency_limit: Option<usize>,
+    /// getapprovalinfo answers 301112 (narrow the time range) for a window holding more forms.
+    #[arg(long)]
+    narrow_range_above: Option<usize>,
+    /// An endpoint path the app may not call (301055 / 301065); repeatable.
+    #[arg(long = "deny", value_name = "PATH")]
+    deny: Vec<String>,
     /// Journal list window rule: "calendar" (1 calendar month, UTC+8) or "days:N".
     #[arg(long, default_value = "calendar")]
     month_rule: String,
@@ -140,7 +146,11 @@ async fn main() -> ExitCode {
             include_gettoken: args.fault_gettoken,
         },
     };
-    let emu = match Emulator::builder()
+    let mut builder = Emulator::builder();
+    for path in &args.deny {
+        builder = builder.deny_permission(path);
+    }
+    let emu = match builder
         .addr(args.addr)
         .corp_id(&args.corp_id)
         .corp_secret(&args.corp_secret)
@@ -153,6 +163,7 @@ async fn main() -> ExitCode {
         .rate_limit_per_minute(args.rate_limit)
         .rate_window(Duration::from_secs(args.rate_window.max(1)))
         .concurrency_limit(args.concurrency_limit)
+        .narrow_range_above(args.narrow_range_above)
         .month_rule(rule)
         .faults(faults)
         .start()

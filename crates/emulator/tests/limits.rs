@@ -113,3 +113,30 @@ async fn concurrency_limit_45033() {
     assert_eq!(api.post(APPROVAL_INFO, page()).await["errcode"], 0);
     assert_eq!(api.emu.errcode_count(45033), 1);
 }
+
+#[tokio::test]
+async fn narrow_range_above_answers_301112_for_a_crowded_window() {
+    let api = Api::start(Emulator::builder().approvals(400).journals(10).narrow_range_above(Some(30))).await;
+    let wide =
+        json!({"starttime": JAN1.to_string(), "endtime": (JAN1 + 31 * DAY).to_string(), "new_cursor": "", "size": 100});
+    let v = api.post(APPROVAL_INFO, wide).await;
+    assert_err(&v, 301112);
+    assert_eq!(v["sp_no_list"], json!([]));
+    let narrow =
+        json!({"starttime": JAN1.to_string(), "endtime": (JAN1 + 3600).to_string(), "new_cursor": "", "size": 100});
+    assert_eq!(api.post(APPROVAL_INFO, narrow).await["errcode"], 0);
+}
+
+#[tokio::test]
+async fn denied_permissions_answer_301055_and_301065() {
+    let api = Api::start(
+        Emulator::builder().approvals(20).journals(20).deny_permission(APPROVAL_INFO).deny_permission(JOURNAL_LIST),
+    )
+    .await;
+    assert_err(&api.post(APPROVAL_INFO, page()).await, 301055);
+    let journals = json!({"starttime": JAN1, "endtime": JAN1 + DAY, "cursor": 0, "limit": 10});
+    assert_err(&api.post(JOURNAL_LIST, journals.clone()).await, 301065);
+    api.emu.set_denied_permissions(Vec::<String>::new());
+    assert_eq!(api.post(APPROVAL_INFO, page()).await["errcode"], 0);
+    assert_eq!(api.post(JOURNAL_LIST, journals).await["errcode"], 0);
+}

@@ -238,6 +238,14 @@ fn oa(rc: &Reply<'_>, ep: Endpoint, q: &HashMap<String, String>, method: &Method
     if !sh.rate_admit(ep) {
         return rc.error(45009, "api freq out of limit");
     }
+    if sh.is_denied(ep.path()) {
+        return match ep {
+            Endpoint::JournalList | Endpoint::JournalDetail | Endpoint::JournalStat | Endpoint::JournalWedrive => {
+                rc.error(301_065, "no journal data permission")
+            }
+            _ => rc.error(301_055, "no approval data permission"),
+        };
+    }
     if method != Method::POST {
         return rc.error(40058, "Warning: wrong json format. request method must be POST");
     }
@@ -429,6 +437,11 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     };
     let ds = &sh.ds;
     let m = ds.approval_matcher(&f);
+    if let Some(max) = sh.cfg.narrow_range_above {
+        if ds.approval_window(start, end).filter(|&i| m(i)).nth(max).is_some() {
+            return Err(ApiErr::new(301_112, "please narrow the query time range and retry"));
+        }
+    }
     let mut it = ds.approval_window(start, end).filter(|&i| m(i)).skip(usize::try_from(offset).unwrap_or(usize::MAX));
     let page: Vec<usize> = it.by_ref().take(size as usize).collect();
     let more = it.next().is_some();

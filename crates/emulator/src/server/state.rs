@@ -74,6 +74,8 @@ pub(crate) struct Config {
     pub rate_window: Duration,
     pub concurrency_limit: Option<usize>,
     pub month_rule: MonthRule,
+    /// getapprovalinfo answers 301112 for a window holding more forms than this.
+    pub narrow_range_above: Option<usize>,
 }
 
 /// Result of checking an access token.
@@ -127,6 +129,8 @@ pub(crate) struct Shared {
     inflight: Mutex<HashMap<&'static str, usize>>,
     faults: Mutex<FaultState>,
     hint: AtomicU64,
+    /// Endpoint paths the app has no permission for (301055 / 301065).
+    denied: Mutex<std::collections::HashSet<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -154,6 +158,7 @@ impl Shared {
             inflight: Mutex::new(HashMap::new()),
             faults: Mutex::new(FaultState { faults, index: 0 }),
             hint: AtomicU64::new(0),
+            denied: Mutex::new(Default::default()),
         }
     }
 
@@ -193,6 +198,18 @@ impl Shared {
     pub(crate) fn revoke_tokens(&self) {
         let mut st = lock(&self.tokens);
         st.generation += 1;
+    }
+
+    // ----- permissions -------------------------------------------------------
+
+    /// Sets the endpoint paths the app may not call.
+    pub(crate) fn set_denied(&self, paths: impl IntoIterator<Item = String>) {
+        *lock(&self.denied) = paths.into_iter().collect();
+    }
+
+    /// Whether the app may not call `path`.
+    pub(crate) fn is_denied(&self, path: &str) -> bool {
+        lock(&self.denied).contains(path)
     }
 
     // ----- counters ----------------------------------------------------------
