@@ -240,7 +240,7 @@ impl<'a> Endpoints<'a> {
                 type Item = #item_ty;
                 const STYLE: ::wecom_endpoints::CursorStyle = ::wecom_endpoints::CursorStyle::#style_tok;
 
-                fn cursor(&self) -> Option<Self::Cursor> {
+                fn page_cursor(&self) -> Option<Self::Cursor> {
                     #get
                 }
                 fn set_cursor(&mut self, cursor: Option<Self::Cursor>) {

@@ -44,7 +44,7 @@ pub trait Paged: Endpoint + Clone {
     const STYLE: CursorStyle;
 
     /// The cursor this request asks for; `None` for the first page.
-    fn cursor(&self) -> Option<Self::Cursor>;
+    fn page_cursor(&self) -> Option<Self::Cursor>;
     /// Points the request at a page; `None` for the first page.
     fn set_cursor(&mut self, cursor: Option<Self::Cursor>);
     /// Items per page this request asks for.

@@ -71,7 +71,7 @@ impl ::wecom_endpoints::Paged for ::wecom_models::approval::GetApprovalDataReque
     type Cursor = u64;
     type Item = ::wecom_models::approval::LegacyApproval;
     const STYLE: ::wecom_endpoints::CursorStyle = ::wecom_endpoints::CursorStyle::SpNum;
-    fn cursor(&self) -> Option<Self::Cursor> {
+    fn page_cursor(&self) -> Option<Self::Cursor> {
         self.next_spnum
     }
     fn set_cursor(&mut self, cursor: Option<Self::Cursor>) {
@@ -274,7 +274,7 @@ impl ::wecom_endpoints::Paged for ::wecom_models::approval::GetApprovalInfoReque
     type Cursor = String;
     type Item = String;
     const STYLE: ::wecom_endpoints::CursorStyle = ::wecom_endpoints::CursorStyle::Token;
-    fn cursor(&self) -> Option<Self::Cursor> {
+    fn page_cursor(&self) -> Option<Self::Cursor> {
         (!self.new_cursor.is_empty()).then(|| self.new_cursor.clone())
     }
     fn set_cursor(&mut self, cursor: Option<Self::Cursor>) {

@@ -235,7 +235,7 @@ impl ::wecom_endpoints::Paged for ::wecom_models::journal::GetRecordListRequest 
     type Cursor = u32;
     type Item = String;
     const STYLE: ::wecom_endpoints::CursorStyle = ::wecom_endpoints::CursorStyle::Offset;
-    fn cursor(&self) -> Option<Self::Cursor> {
+    fn page_cursor(&self) -> Option<Self::Cursor> {
         (self.cursor != 0).then_some(self.cursor)
     }
     fn set_cursor(&mut self, cursor: Option<Self::Cursor>) {
