@@ -22,12 +22,14 @@ impl RateLimit {
         RateLimit { calls, per: Duration::from_secs(60) }
     }
 
-    /// The governor quota that never exceeds `calls` in any window of length `per`, whatever
-    /// its alignment: a small burst `b` and a steady rate of `calls - b` per `per`.
+    /// The governor quota that stays under `calls` in any window of length `per`, whatever
+    /// its alignment, with room to spare for network jitter: a small burst `b` and a steady
+    /// `calls - 2b` per `per`. (With burst `b` and `s` per window, a window can hold at most
+    /// `b + s - 1` calls; this leaves `b + 1` spare: 589 of 600 per minute.)
     fn quota(self) -> Option<Quota> {
         let calls = self.calls.max(1);
         let burst = (calls / 60).clamp(1, calls);
-        let steady = (calls - burst).max(1);
+        let steady = calls.saturating_sub(2 * burst).max(1);
         let period = self.per.checked_div(steady)?;
         if period.is_zero() {
             return None;
@@ -94,11 +96,17 @@ mod tests {
 
     #[test]
     fn quota_never_exceeds_the_budget() {
-        // 600/min: burst 10 + 590 steady → at most 600 in any minute.
+        // 600/min: burst 10 + 580 steady → at most 589 in any minute.
         let q = RateLimit::per_minute(600).quota().unwrap();
         assert_eq!(q.burst_size().get(), 10);
         let per_call = q.replenish_interval();
-        assert!(per_call >= Duration::from_millis(101) && per_call <= Duration::from_millis(102), "{per_call:?}");
+        assert!(per_call >= Duration::from_millis(103) && per_call <= Duration::from_millis(104), "{per_call:?}");
+        let q = RateLimit { calls: 40, per: Duration::from_secs(1) }.quota().unwrap();
+        assert_eq!((q.burst_size().get(), q.replenish_interval()), (1, Duration::from_secs(1) / 38));
+        assert_eq!(
+            RateLimit { calls: 1, per: Duration::from_secs(1) }.quota().unwrap().replenish_interval(),
+            Duration::from_secs(1)
+        );
         let small = RateLimit { calls: 3, per: Duration::from_secs(1) }.quota().unwrap();
         assert_eq!(small.burst_size().get(), 1);
         assert!(RateLimit { calls: 5, per: Duration::ZERO }.quota().is_none());

@@ -31,6 +31,8 @@
 
 // The generated code names this crate by its public path, so it compiles unchanged both here
 // and in the fixture crate of the snapshot tests.
+#![warn(missing_docs)]
+
 extern crate self as wecom_endpoints;
 
 mod endpoint;

@@ -33,6 +33,8 @@
 
 // Generated code names this crate by its public path, so the same output compiles here and in
 // the fixture crate of the snapshot tests.
+#![warn(missing_docs)]
+
 extern crate self as wecom_models;
 
 #[rustfmt::skip]
