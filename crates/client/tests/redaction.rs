@@ -62,7 +62,7 @@ async fn no_secret_in_any_error_debug_output_or_log_line() {
 
     // Success with faults of every kind along the way (retries log warnings).
     let client = client(&emu).corp_secret(SECRET).build().unwrap();
-    emu.set_faults(Faults { include_gettoken: true, ..Faults::uniform(0.4, 9) });
+    emu.set_faults(Faults { include_gettoken: true, ..Faults::uniform(0.2, 9) });
     let (s, e) = emu.date_range();
     let range = TimeRange::new(s as u64, e as u64).unwrap();
     let details: Vec<_> = client.approvals().details(range, []).try_collect().await.unwrap();
