@@ -9,19 +9,7 @@ use wecom_emulator::{ApprovalFilter, Emulator, JournalFilter};
 use wecom_models::approval::{ApprovalDetail, LegacyApproval};
 use wecom_models::common::ControlValue;
 use wecom_models::journal::JournalRecord;
-
-fn strip_empty_arrays(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
-                .map(|(k, v)| (k.clone(), strip_empty_arrays(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(strip_empty_arrays).collect()),
-        other => other.clone(),
-    }
-}
+use wecom_tests::strip_empty_arrays;
 
 fn round_trip<T: DeserializeOwned + Serialize>(what: &str, wire: &Value) -> T {
     let typed: T = serde_json::from_value(wire.clone()).unwrap_or_else(|e| panic!("{what}: {e}\n{wire}"));

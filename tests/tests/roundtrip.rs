@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wecom_models::{approval, auth, journal};
+use wecom_tests::strip_empty_arrays;
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/examples")
@@ -31,20 +32,6 @@ fn examples(id: &str, kind: &str) -> Vec<(String, Value)> {
     found.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(!found.is_empty(), "no {kind} example for {id}");
     found
-}
-
-/// Drops empty arrays, recursively: the padding the models do not keep.
-fn strip_empty_arrays(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
-                .map(|(k, v)| (k.clone(), strip_empty_arrays(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(strip_empty_arrays).collect()),
-        other => other.clone(),
-    }
 }
 
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, original: &Value) -> T {
