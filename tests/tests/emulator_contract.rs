@@ -44,26 +44,7 @@ fn every_emulated_record_round_trips_through_the_models() {
             assert!(!items.is_empty(), "{sp_no}");
         }
     }
-    for tag in [
-        "Text",
-        "Textarea",
-        "Number",
-        "Money",
-        "Date",
-        "Selector",
-        "Contact",
-        "Tips",
-        "File",
-        "Table",
-        "Vacation",
-        "Attendance",
-        "PunchCorrection",
-        "DateRange",
-        "Location",
-        "RelatedApproval",
-        "Formula",
-        "BankAccount",
-    ] {
+    for tag in wecom_tests::APPROVAL_CONTROL_TAGS {
         assert!(tags.contains(tag), "no {tag} control in the emulated approvals: {tags:?}");
     }
     assert!(unknown_tags > 0 && unknown_status > 0, "unknown kinds and statuses occur and parse");

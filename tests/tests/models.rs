@@ -38,26 +38,7 @@ fn all_eighteen_approval_controls_are_typed_and_an_unknown_one_is_kept_raw() {
     let detail: GetApprovalDetailResponse =
         serde_json::from_str(&example("approval.get_approval_detail.response.all_controls.json")).unwrap();
     let tags: Vec<&str> = detail.info.apply_data.contents.iter().map(|c| c.value.tag()).collect();
-    for tag in [
-        "Text",
-        "Textarea",
-        "Number",
-        "Money",
-        "Date",
-        "Selector",
-        "Contact",
-        "Tips",
-        "File",
-        "Table",
-        "Vacation",
-        "Attendance",
-        "PunchCorrection",
-        "DateRange",
-        "Location",
-        "RelatedApproval",
-        "Formula",
-        "BankAccount",
-    ] {
+    for tag in wecom_tests::APPROVAL_CONTROL_TAGS {
         assert!(tags.contains(&tag), "{tag} missing from the example");
         let c = detail.info.apply_data.contents.iter().find(|c| c.value.tag() == tag).unwrap();
         assert!(c.value.is_known(), "{tag} should be a typed variant");
