@@ -13,7 +13,7 @@ use wecom_models::journal::{JournalFilter, JournalRecord, StatCycle};
 
 use crate::args::{
     ApprovalExportArgs, ApprovalsCommand, Cli, Command, DownloadArgs, EMULATOR_RATE_LIMIT, EmulatorArgs,
-    JournalExportArgs, JournalsCommand, LegacyExportArgs, OutputArgs, StatsArgs,
+    JournalExportArgs, JournalsCommand, LegacyExportArgs, OutputArgs, RangeArgs, StatsArgs,
 };
 use crate::dates::{self, format_short};
 use crate::error::{CliError, Result};
@@ -276,13 +276,6 @@ fn setup(cli: &Cli) -> Progress {
 }
 
 async fn approvals_export(cli: &Cli, a: &ApprovalExportArgs, interrupt: &Interrupt) -> Result<()> {
-    let range = dates::range(&a.range.since, &a.range.until)?;
-    output::resolve(a.output.out.as_deref(), a.output.format, "approvals")?;
-    let session = connect(cli).await?;
-    let mut out = open_output::<ApprovalDetail>(&a.output, "approvals", &session.corp_id)?;
-    let progress = setup(cli);
-    progress.watch(stats_note(&session.client));
-
     let mut filters = Vec::new();
     if let Some(s) = a.status {
         filters.push(ApprovalFilter::sp_status(SpStatus::from_code(s)));
@@ -304,39 +297,16 @@ async fn approvals_export(cli: &Cli, a: &ApprovalExportArgs, interrupt: &Interru
         ],
         &a.department,
     );
-    let approvals = session.client.approvals();
-    let fetcher = approvals.clone();
-    let plan = Plan {
-        kind: Kind::Approvals,
-        filters: key,
-        range,
-        refresh: a.output.refresh,
-        list: Box::new(move |r| approvals.ids(r, filters.clone())),
-        fetch: Box::new(move |ids| fetcher.details_for(ids)),
-    };
-    let started = Instant::now();
-    let ctx = Ctx { progress: &progress, interrupt, base_url: &session.base_url };
-    let report = export::two_phase(&ctx, &mut out.writer, plan).await;
-    let report = report_or_fail(&progress, report)?;
-    let db_total = match out.writer.sqlite() {
-        Some(db) => Some(db.count(Kind::Approvals)?),
-        None => None,
-    };
-    let stats = session.client.stats();
-    finish(
-        &progress,
-        Finish { noun: "approvals", out: &out, report: &report, stats, started, range: Some(range), db_total },
-    )
+    let job = ExportJob { range: &a.range, output: &a.output, noun: "approvals", kind: Kind::Approvals, filters: key };
+    export_by_ids::<ApprovalDetail>(cli, job, interrupt, |client| {
+        let approvals = client.approvals();
+        let fetcher = approvals.clone();
+        (Box::new(move |r| approvals.ids(r, filters.clone())), Box::new(move |ids| fetcher.details_for(ids)))
+    })
+    .await
 }
 
 async fn journals_export(cli: &Cli, a: &JournalExportArgs, interrupt: &Interrupt) -> Result<()> {
-    let range = dates::range(&a.range.since, &a.range.until)?;
-    output::resolve(a.output.out.as_deref(), a.output.format, "journals")?;
-    let session = connect(cli).await?;
-    let mut out = open_output::<JournalRecord>(&a.output, "journals", &session.corp_id)?;
-    let progress = setup(cli);
-    progress.watch(stats_note(&session.client));
-
     let mut filters = Vec::new();
     if let Some(t) = &a.template {
         filters.push(JournalFilter::template_id(t));
@@ -348,28 +318,54 @@ async fn journals_export(cli: &Cli, a: &JournalExportArgs, interrupt: &Interrupt
         filters.push(JournalFilter::department(d));
     }
     let key = filters_key(&[("template", a.template.clone()), ("creator", a.creator.clone())], &a.department);
-    let journals = session.client.journals();
-    let fetcher = journals.clone();
-    let plan = Plan {
-        kind: Kind::Journals,
-        filters: key,
-        range,
-        refresh: a.output.refresh,
-        list: Box::new(move |r| journals.ids(r, filters.clone())),
-        fetch: Box::new(move |ids| fetcher.details_for(ids)),
-    };
+    let job = ExportJob { range: &a.range, output: &a.output, noun: "journals", kind: Kind::Journals, filters: key };
+    export_by_ids::<JournalRecord>(cli, job, interrupt, |client| {
+        let journals = client.journals();
+        let fetcher = journals.clone();
+        (Box::new(move |r| journals.ids(r, filters.clone())), Box::new(move |ids| fetcher.details_for(ids)))
+    })
+    .await
+}
+
+/// What an id-listing export writes where.
+struct ExportJob<'a> {
+    range: &'a RangeArgs,
+    output: &'a OutputArgs,
+    /// Plural noun and default file stem (`approvals`).
+    noun: &'static str,
+    kind: Kind,
+    /// Canonical filter set, for checkpoints.
+    filters: String,
+}
+
+/// The shared body of `approvals export` and `journals export`: list ids, then fetch details
+/// (skipping what an SQLite target already holds), with progress, checkpoint and summary.
+async fn export_by_ids<R: Record>(
+    cli: &Cli,
+    job: ExportJob<'_>,
+    interrupt: &Interrupt,
+    phases: impl FnOnce(&Client) -> (export::ListFn, export::FetchFn<R>),
+) -> Result<()> {
+    let range = dates::range(&job.range.since, &job.range.until)?;
+    output::resolve(job.output.out.as_deref(), job.output.format, job.noun)?;
+    let session = connect(cli).await?;
+    let mut out = open_output::<R>(job.output, job.noun, &session.corp_id)?;
+    let progress = setup(cli);
+    progress.watch(stats_note(&session.client));
+    let (list, fetch) = phases(&session.client);
+    let plan = Plan { kind: job.kind, filters: job.filters, range, refresh: job.output.refresh, list, fetch };
     let started = Instant::now();
     let ctx = Ctx { progress: &progress, interrupt, base_url: &session.base_url };
     let report = export::two_phase(&ctx, &mut out.writer, plan).await;
     let report = report_or_fail(&progress, report)?;
     let db_total = match out.writer.sqlite() {
-        Some(db) => Some(db.count(Kind::Journals)?),
+        Some(db) => Some(db.count(job.kind)?),
         None => None,
     };
     let stats = session.client.stats();
     finish(
         &progress,
-        Finish { noun: "journals", out: &out, report: &report, stats, started, range: Some(range), db_total },
+        Finish { noun: job.noun, out: &out, report: &report, stats, started, range: Some(range), db_total },
     )
 }
 
