@@ -35,6 +35,23 @@ fn wants_shorter_window(e: &Error) -> bool {
     matches!(e.code(), Some(ErrorCode::NarrowTimeRange | ErrorCode::ResponseTooLarge))
 }
 
+/// Where a walk goes after a page: the next cursor, or `None` at the end. A cursor that does
+/// not advance is an error (never a loop); a legacy page that brought nothing new is the end.
+fn advance<E: Paged>(
+    current: Option<&E::Cursor>,
+    next: Option<E::Cursor>,
+    fresh: usize,
+) -> Result<Option<E::Cursor>, Error> {
+    match next {
+        Some(n) if Some(&n) == current => Err(Error::Protocol {
+            endpoint: E::INFO.id,
+            message: format!("the cursor did not advance ({n:?}); stopping instead of looping"),
+        }),
+        Some(_) if fresh == 0 && E::STYLE == CursorStyle::SpNum => Ok(None),
+        next => Ok(next),
+    }
+}
+
 impl Client {
     /// Every item of a paged endpoint, following the cursor to the end, lazily: a page is
     /// fetched when the items before it have been consumed. Works for all three cursor
@@ -70,13 +87,9 @@ impl Client {
                     }
                 }
                 seen.rotate();
-                match next {
-                    None => break,
-                    Some(n) if Some(&n) == cursor.as_ref() => {
-                        Err(Error::Protocol { endpoint: E::INFO.id, message: format!("the cursor did not advance ({n:?}); stopping instead of looping") })?;
-                    }
-                    Some(_) if fresh == 0 && E::STYLE == CursorStyle::SpNum => break,
+                match advance::<E>(cursor.as_ref(), next, fresh)? {
                     Some(n) => cursor = Some(n),
+                    None => break,
                 }
             }
         })
@@ -124,13 +137,9 @@ impl Client {
                                 yield item;
                             }
                         }
-                        match next {
-                            None => break,
-                            Some(n) if Some(&n) == cursor.as_ref() => {
-                                Err(Error::Protocol { endpoint: E::INFO.id, message: format!("the cursor did not advance ({n:?}); stopping instead of looping") })?;
-                            }
-                            Some(_) if fresh == 0 && E::STYLE == CursorStyle::SpNum => break,
+                        match advance::<E>(cursor.as_ref(), next, fresh)? {
                             Some(n) => cursor = Some(n),
+                            None => break,
                         }
                     }
                 }
