@@ -7,7 +7,7 @@
 
 use quick_xml::Reader;
 use quick_xml::escape::{escape, resolve_predefined_entity};
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
 use crate::{CallbackError, Crypto};
 
@@ -83,6 +83,7 @@ impl Envelope {
                 reader.read_event().map_err(|e| malformed(format!("{e} (near byte {})", reader.error_position())))?;
             match event {
                 Event::Start(start) => {
+                    check_attributes(&start)?;
                     depth += 1;
                     match depth {
                         1 => roots += 1,
@@ -97,7 +98,7 @@ impl Envelope {
                         }
                     }
                 }
-                Event::Empty(start) => match depth {
+                Event::Empty(start) => match check_attributes(&start).map(|()| depth)? {
                     0 => roots += 1,
                     1 => {
                         if let Some(field) = Field::from_name(start.local_name().as_ref()) {
@@ -187,6 +188,14 @@ impl Envelope {
     pub(crate) fn into_metadata(self) -> (Option<String>, Option<String>) {
         (self.to_user_name, self.agent_id)
     }
+}
+
+/// quick-xml reads attributes lazily; walk them so a malformed one fails the parse.
+fn check_attributes(start: &BytesStart<'_>) -> Result<(), CallbackError> {
+    for attribute in start.attributes() {
+        attribute.map_err(|e| malformed(format!("bad attribute: {e}")))?;
+    }
+    Ok(())
 }
 
 fn store(values: &mut [Option<String>; 3], field: Field, value: String) -> Result<(), CallbackError> {
