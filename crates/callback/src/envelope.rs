@@ -112,10 +112,11 @@ impl Envelope {
                     }
                 },
                 Event::End(_) => {
-                    if depth == 2
-                        && let Some(field) = current.take()
-                    {
-                        store(&mut values, field, std::mem::take(&mut value))?;
+                    // No let-chain: the workspace's declared rust-version is 1.85.
+                    if depth == 2 {
+                        if let Some(field) = current.take() {
+                            store(&mut values, field, std::mem::take(&mut value))?;
+                        }
                     }
                     depth = depth.saturating_sub(1);
                 }
