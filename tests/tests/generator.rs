@@ -99,10 +99,7 @@ fn the_fixture_spec_exercises_every_feature() {
     need("string default", fields.iter().any(|f| matches!(f.default(), Some(DefaultValue::Str(_)))));
     need("bool default", fields.iter().any(|f| matches!(f.default(), Some(DefaultValue::Bool(_)))));
     need("alias", fields.iter().any(|f| !f.aliases.is_empty()));
-    need(
-        "renamed field",
-        fields.iter().any(|f| f.ident.to_string() != f.wire && !f.ident.to_string().starts_with("r#")),
-    );
+    need("renamed field", fields.iter().any(|f| f.ident != f.wire && !f.ident.to_string().starts_with("r#")));
     need("raw identifier", fields.iter().any(|f| f.ident.to_string().starts_with("r#")));
     need("max_bytes on a string", fields.iter().any(|f| f.max_bytes.is_some() && f.ty.is(Scalar::String)));
     need(
