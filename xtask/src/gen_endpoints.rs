@@ -565,7 +565,10 @@ pub fn errors(table: &ErrorTable) -> TokenStream {
 }
 
 /// `generated/mod.rs` of the endpoints crate.
-pub fn mod_file(endpoints: &Endpoints<'_>) -> TokenStream {
+pub fn mod_file(endpoints: &Endpoints<'_>, spec_dir: &str) -> TokenStream {
+    let doc = module_doc(&format!(
+        "The generated endpoint descriptions of `{spec_dir}/*.toml`: one module per family that has\nendpoints or request-side structs, the error codes, and `ALL`."
+    ));
     let mut mods: Vec<String> =
         endpoints.model.families.iter().filter(|f| endpoints.has_family(f)).map(|f| f.module.to_string()).collect();
     if endpoints.model.errors.is_some() {
@@ -582,6 +585,7 @@ pub fn mod_file(endpoints: &Endpoints<'_>) -> TokenStream {
         quote!(&#m::#k)
     });
     quote! {
+        #doc
         #(#mod_items)*
 
         /// Every endpoint in the spec, sorted by id.

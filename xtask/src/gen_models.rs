@@ -746,11 +746,12 @@ fn string_enum(
 }
 
 /// The `generated/mod.rs` of the models crate.
-pub fn mod_file(model: &Model) -> TokenStream {
+pub fn mod_file(model: &Model, spec_dir: &str) -> TokenStream {
+    let doc = module_doc(&format!("The generated models: one module per family of `{spec_dir}/*.toml`."));
     let mods = model.families.iter().map(|f| {
         let m = &f.module;
         let doc = doc_attrs(first_line(&f.doc));
         quote! { #doc pub mod #m; }
     });
-    quote! { #(#mods)* }
+    quote! { #doc #(#mods)* }
 }

@@ -101,7 +101,7 @@ pub fn render_model(model: &Model, target: &Target) -> Result<BTreeMap<PathBuf, 
     }
     out.insert(
         target.models_dir.join("mod.rs"),
-        rust::render(gen_models::mod_file(model), &format!("{spec_dir}/*.toml"))?,
+        rust::render(gen_models::mod_file(model, &spec_dir), &format!("{spec_dir}/*.toml"))?,
     );
     if let Some(errors) = &model.errors {
         out.insert(
@@ -111,7 +111,7 @@ pub fn render_model(model: &Model, target: &Target) -> Result<BTreeMap<PathBuf, 
     }
     out.insert(
         target.endpoints_dir.join("mod.rs"),
-        rust::render(gen_endpoints::mod_file(&endpoints), &format!("{spec_dir}/*.toml"))?,
+        rust::render(gen_endpoints::mod_file(&endpoints, &spec_dir), &format!("{spec_dir}/*.toml"))?,
     );
     Ok(out)
 }
