@@ -13,11 +13,18 @@ use wecom_tests::fixture::models::unions::WidgetValue;
 #[test]
 fn open_enums_keep_unknown_values() {
     let row: Row = serde_json::from_str(r#"{"num": 1, "level": 7}"#).unwrap();
-    assert_eq!(row.level, Some(Level::Unknown(7)));
+    let level = row.level.unwrap();
+    assert_eq!((level, level.code(), level.is_unknown()), (Level::from(7), 7, true));
     assert_eq!(serde_json::to_string(&row.level).unwrap(), "7");
     assert_eq!(Level::from_code(2), Level::High);
-    assert_eq!(Color::from("green"), Color::Unknown("green".into()));
-    assert_eq!(serde_json::to_string(&Color::Unknown("green".into())).unwrap(), "\"green\"");
+    assert_eq!(i64::from(Level::High), 2);
+
+    let green = Color::from("green");
+    assert_eq!((green.as_str(), green.is_known()), ("green", false));
+    assert_eq!(green, Color::from(String::from("green")));
+    assert_eq!(Color::from("red"), Color::Red);
+    assert_eq!(serde_json::to_string(&green).unwrap(), "\"green\"");
+    assert_eq!(serde_json::from_str::<Color>("\"green\"").unwrap(), green);
 }
 
 #[test]
@@ -39,11 +46,12 @@ fn union_reads_typed_payloads_in_any_key_order_and_keeps_unknown_kinds() {
         other => panic!("{other:?}"),
     }
     assert_eq!(row.widgets[2].data.tag(), "Slider");
-    assert!(!row.widgets[2].data.is_known());
-    let back = serde_json::to_value(&row.widgets[2]).unwrap();
+    assert!(row.widgets[2].data.is_unknown());
+    assert_eq!(row.widgets[2].data.unknown_payload(), Some(&serde_json::json!({"pos": [1, 2]})));
+    assert_eq!(row.widgets[0].data.unknown_payload(), None);
     assert_eq!(
-        back,
-        serde_json::json!({"kind": "Slider", "id": "c", "labels": [{"text": "x"}], "data": {"pos": [1, 2]}})
+        serde_json::to_string(&row.widgets[2]).unwrap(),
+        r#"{"kind":"Slider","id":"c","labels":[{"text":"x"}],"data":{"pos":[1,2]}}"#
     );
     assert!(
         serde_json::from_str::<Row>(r#"{"num": 1, "widgets": [{"id": "x", "data": {}}]}"#).is_err(),

@@ -476,30 +476,35 @@ pub fn errors(table: &ErrorTable) -> TokenStream {
         })
         .collect();
     let hints: Vec<TokenStream> = errors.iter().map(|e| opt(e.hint.as_ref().map(|h| quote!(#h)))).collect();
+    let (unknown_doc, deprecated) = crate::gen_models::unknown_variant("A code", "`code()`");
     quote! {
         #doc
 
         /// A WeCom return code (`errcode`), with its documented meaning and the class a client
         /// acts on.
         ///
-        /// Open enum: a code this SDK does not know arrives as `Unknown` with its value.
+        /// Open enum: a code this SDK does not know arrives as `Unknown`. Match the known codes
+        /// (or better, [`ErrorCode::class`]) and compare `code()` in a catch-all arm, never
+        /// `Unknown(..)`, so the `match` keeps working when a later version learns the code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
             #(#docs #names,)*
-            /// A code this SDK does not know.
-            Unknown(i64),
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownCode),
         }
 
+        #[allow(deprecated)]
         impl ErrorCode {
             /// Every documented code.
             pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
 
-            /// The numeric code.
+            /// The numeric code, known or not.
             pub const fn code(self) -> i64 {
                 match self {
                     #(Self::#names => #codes,)*
-                    Self::Unknown(v) => v,
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
                 }
             }
 
@@ -507,7 +512,7 @@ pub fn errors(table: &ErrorTable) -> TokenStream {
             pub const fn from_code(code: i64) -> Self {
                 match code {
                     #(#codes => Self::#names,)*
-                    other => Self::Unknown(other),
+                    other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
                 }
             }
 
@@ -545,7 +550,12 @@ pub fn errors(table: &ErrorTable) -> TokenStream {
 
             /// False for a code this SDK does not know.
             pub const fn is_known(self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !self.is_unknown()
+            }
+
+            /// True for a code this SDK does not know.
+            pub const fn is_unknown(self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
         }
 

@@ -275,10 +275,11 @@ impl<'a> Models<'a> {
             known_tags.push(quote!(#tag));
         }
         let content_doc_text = format!(
-            "The kinds of `{}` this SDK knows, each with its typed `{}` payload.\n\nA kind WeCom adds later arrives as `Unknown` with its raw payload, and is written back unchanged.",
+            "The kinds of `{}` this SDK knows, each with its typed `{}` payload.\n\nA kind WeCom adds later arrives as `Unknown` with its tag and raw payload, and is written back unchanged. Match the known kinds and read other kinds with `tag()` and `unknown_payload()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the kind.",
             u.name, u.content_key
         );
         let content_enum_doc = doc_attrs(&content_doc_text);
+        let (unknown_doc, deprecated) = unknown_variant("A kind", "`tag()` and `unknown_payload()`");
 
         // Deserialize for the container: keys in any order; the payload is read typed when the
         // tag came first (the usual order) and buffered otherwise.
@@ -330,48 +331,59 @@ impl<'a> Models<'a> {
             #[non_exhaustive]
             pub enum #content_name {
                 #(#variants,)*
-                /// A kind this SDK does not know; the raw tag and payload are kept as sent.
-                Unknown {
-                    /// The raw tag.
-                    tag: String,
-                    /// The raw payload.
-                    value: ::serde_json::Value,
-                },
+                #unknown_doc
+                #deprecated
+                Unknown(::wecom_models::UnknownKind),
             }
 
+            #[allow(deprecated)]
             impl #content_name {
                 /// Every tag this SDK knows.
                 pub const KNOWN_TAGS: &'static [&'static str] = &[#(#known_tags),*];
 
-                /// The wire tag of this kind.
+                /// The wire tag of this kind, known or not.
                 pub fn tag(&self) -> &str {
                     match self {
                         #(#tag_arms,)*
-                        Self::Unknown { tag, .. } => tag,
+                        Self::Unknown(u) => ::wecom_models::__private::unknown_kind_tag(u),
+                    }
+                }
+
+                /// The raw payload of a kind this SDK does not know, as sent; `None` for a known kind.
+                pub fn unknown_payload(&self) -> Option<&::serde_json::Value> {
+                    match self {
+                        Self::Unknown(u) => Some(::wecom_models::__private::unknown_kind_value(u)),
+                        _ => None,
                     }
                 }
 
                 /// False for a kind this SDK does not know.
                 pub fn is_known(&self) -> bool {
-                    !matches!(self, Self::Unknown { .. })
+                    !self.is_unknown()
+                }
+
+                /// True for a kind this SDK does not know.
+                pub fn is_unknown(&self) -> bool {
+                    matches!(self, Self::Unknown(_))
                 }
             }
 
+            #[allow(deprecated)]
             impl ::wecom_models::__private::TaggedContent for #content_name {
                 fn deserialize_content<'de, D: ::serde::Deserializer<'de>>(tag: &str, deserializer: D) -> Result<Self, D::Error> {
                     Ok(match tag {
                         #(#de_arms,)*
-                        _ => Self::Unknown {
-                            tag: tag.to_owned(),
-                            value: <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?,
-                        },
+                        _ => Self::Unknown(::wecom_models::__private::unknown_kind(
+                            tag.to_owned(),
+                            <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?,
+                        )),
                     })
                 }
 
                 fn serialize_content<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self {
                         #(#ser_arms,)*
-                        Self::Unknown { value, .. } => ::serde::Serialize::serialize(value, serializer),
+                        Self::Unknown(u) => ::serde::Serialize::serialize(::wecom_models::__private::unknown_kind_value(u), serializer),
                     }
                 }
             }
@@ -539,13 +551,34 @@ fn default_literal(value: &DefaultValue) -> TokenStream {
     }
 }
 
+/// The policy every open enum and union follows (smithy-rs's): the unknown variant holds an
+/// opaque value and is deprecated, so a `match` on it warns; callers read the raw value with an
+/// accessor, which keeps working when a later spec gives the value its own variant.
+pub(crate) fn unknown_variant(what: &str, accessor: &str) -> (TokenStream, TokenStream) {
+    let doc = doc_attrs(&format!(
+        "{what} this SDK does not know, kept as sent. Do not match on it: read it with {accessor}."
+    ));
+    let note = format!(
+        "Don't match on `Unknown`: a later version may give this value its own variant. Match the known \
+         variants, and read other values with {accessor} in a catch-all arm (see the `wecom_models` docs, \
+         \"Open enums\")."
+    );
+    (doc, quote!(#[deprecated(note = #note)]))
+}
+
+/// The paragraph every open enum's doc ends with.
+pub(crate) fn open_enum_doc(doc: &str, accessor: &str) -> TokenStream {
+    doc_attrs(&format!(
+        "{}\n\nOpen enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the \
+         known variants and compare `{accessor}` in a catch-all arm, never `Unknown(..)`, so the `match` keeps \
+         working when a later version learns the value.",
+        doc.trim_end()
+    ))
+}
+
 /// An open enum: known variants plus `Unknown` keeping the raw value.
 pub fn enumeration(e: &Enum) -> TokenStream {
     let name = &e.name;
-    let doc = doc_attrs(&format!(
-        "{}\n\nOpen enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.",
-        e.doc.trim_end()
-    ));
     match &e.variants {
         EnumVariants::Int(variants) => {
             let names: Vec<&Ident> = variants.iter().map(|v| &v.name).collect();
@@ -553,6 +586,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
                 variants.iter().map(|v| doc_attrs(&format!("`{}`: {}", v.value, v.doc))).collect();
             let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
             let values: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.value)).collect();
+            let doc = open_enum_doc(&e.doc, "code()");
             int_enum(name, &doc, &names, &docs, &descriptions, &values)
         }
         EnumVariants::String(variants) => {
@@ -561,6 +595,7 @@ pub fn enumeration(e: &Enum) -> TokenStream {
                 variants.iter().map(|v| doc_attrs(&format!("`{:?}`: {}", v.value, v.doc))).collect();
             let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
             let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+            let doc = open_enum_doc(&e.doc, "as_str()");
             string_enum(name, &doc, &names, &docs, &descriptions, &values)
         }
     }
@@ -574,25 +609,28 @@ fn int_enum(
     descriptions: &[&str],
     values: &[Literal],
 ) -> TokenStream {
+    let (unknown_doc, deprecated) = unknown_variant("A value", "`code()`");
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
             #(#docs #names,)*
-            /// A value this SDK does not know; kept as sent.
-            Unknown(i64),
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownCode),
         }
 
+        #[allow(deprecated)]
         impl #name {
             /// Every documented value.
             pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
 
-            /// The wire value.
+            /// The wire value, known or not.
             pub const fn code(self) -> i64 {
                 match self {
                     #(Self::#names => #values,)*
-                    Self::Unknown(v) => v,
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
                 }
             }
 
@@ -600,13 +638,18 @@ fn int_enum(
             pub const fn from_code(code: i64) -> Self {
                 match code {
                     #(#values => Self::#names,)*
-                    other => Self::Unknown(other),
+                    other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
                 }
             }
 
             /// False for a value this SDK does not know.
             pub const fn is_known(self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !self.is_unknown()
+            }
+
+            /// True for a value this SDK does not know.
+            pub const fn is_unknown(self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
 
             /// What the docs say the value means; `None` when unknown.
@@ -659,25 +702,28 @@ fn string_enum(
     descriptions: &[&str],
     values: &[&str],
 ) -> TokenStream {
+    let (unknown_doc, deprecated) = unknown_variant("A value", "`as_str()`");
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
             #(#docs #names,)*
-            /// A value this SDK does not know; kept as sent.
-            Unknown(String),
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownValue),
         }
 
+        #[allow(deprecated)]
         impl #name {
             /// Every documented value.
             pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
 
-            /// The wire value.
+            /// The wire value, known or not.
             pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#names => #values,)*
-                    Self::Unknown(v) => v,
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
                 }
             }
 
@@ -685,13 +731,18 @@ fn string_enum(
             pub fn from_wire(value: &str) -> Self {
                 match value {
                     #(#values => Self::#names,)*
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned())),
                 }
             }
 
             /// False for a value this SDK does not know.
             pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !self.is_unknown()
+            }
+
+            /// True for a value this SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
 
             /// What the docs say the value means; `None` when unknown.
@@ -709,10 +760,11 @@ fn string_enum(
             }
         }
 
+        #[allow(deprecated)]
         impl From<String> for #name {
             fn from(value: String) -> Self {
                 match Self::from_wire(&value) {
-                    Self::Unknown(_) => Self::Unknown(value),
+                    Self::Unknown(_) => Self::Unknown(::wecom_models::__private::unknown_value(value)),
                     known => known,
                 }
             }

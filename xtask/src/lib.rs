@@ -55,7 +55,8 @@ impl Target {
         }
     }
 
-    /// The fixture spec of the snapshot tests: `tests/fixtures/spec/` → `tests/src/fixture/`.
+    /// The fixture spec, one file per feature: `tests/fixtures/spec/` → `tests/src/fixture/` (the
+    /// generator's committed snapshot, compiled by `wecom-tests`).
     pub fn fixture() -> Target {
         Target {
             spec_dir: "tests/fixtures/spec".into(),
