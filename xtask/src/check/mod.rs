@@ -3,15 +3,15 @@
 //! This is the one place where the spec's strings are read. Each concern has its module and
 //! runs in this order:
 //!
-//! 1. [`names`]: family modules and type names, one global namespace; every struct, enum and
+//! 1. `names`: family modules and type names, one global namespace; every struct, enum and
 //!    union gets its id, so any type can be referred to before it is resolved;
-//! 2. [`fields`]: the fields of every struct and union (types, shapes, limits, defaults), then
+//! 2. `errors`: `errors.toml`, whose codes the endpoints cite;
+//! 3. `fields`: the fields of every struct and union (types, shapes, limits, defaults), then
 //!    the `unique_key` rules, which name a field of another struct;
-//! 3. [`enums`] and [`unions`];
-//! 4. [`endpoints`]: method, path, page, window and cursor, each reference resolved to the
+//! 4. `enums` and `unions`;
+//! 5. `endpoints`: method, path, page, window and cursor, each reference resolved to the
 //!    field it names;
-//! 5. [`errors`]: `errors.toml`, before the endpoints that cite its codes;
-//! 6. [`reach`]: the sets the emitters share (request-side structs, defaultable structs).
+//! 6. `reach`: the sets the emitters share (request-side structs, defaultable structs).
 //!
 //! Any problem stops the run with a [`SpecError`] naming the file, the item and the field.
 
