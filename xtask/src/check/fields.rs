@@ -89,7 +89,7 @@ pub(crate) fn resolve(d: &Declared<'_>, at: &At<'_>, defs: &[FieldDef]) -> Resul
             None => None,
             Some(value) => {
                 let typed = match (&ty, value) {
-                    (t, toml::Value::Integer(i)) if integer && t.int().is_some() => Some(DefaultValue::Int(*i)),
+                    (_, toml::Value::Integer(i)) if integer => Some(DefaultValue::Int(*i)),
                     (Ty::Scalar(Scalar::String), toml::Value::String(s)) if !list => Some(DefaultValue::Str(s.clone())),
                     (Ty::Scalar(Scalar::Bool), toml::Value::Boolean(b)) if !list => Some(DefaultValue::Bool(*b)),
                     _ => None,
