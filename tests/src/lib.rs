@@ -1,9 +1,9 @@
 //! Support for the workspace's cross-crate tests.
 //!
-//! `fixture` is what `cargo xtask gen` renders from `tests/fixtures/spec/` (a small spec that
-//! uses every feature of the spec format). It is compiled here, so the snapshot tests in
-//! `tests/tests/snapshots.rs` are known to describe code that builds, and exercised by
-//! `tests/tests/fixture_behaviour.rs`.
+//! `fixture` is what `cargo xtask gen` renders from `tests/fixtures/spec/` (small specs, one per
+//! feature of the spec format). It is the generator's snapshot, committed once: compiled here
+//! (so it is known to build), kept fresh by `cargo xtask gen --check` and
+//! `tests/tests/generator.rs`, and exercised by `tests/tests/fixture_behaviour.rs`.
 
 #[rustfmt::skip]
 pub mod fixture {

@@ -84,8 +84,11 @@ fn error_codes_have_meaning_and_class() {
         assert_eq!(e.code(), code);
         assert!(!e.meaning_zh().is_empty() && !e.meaning_en().is_empty());
     }
-    assert_eq!(ErrorCode::from_code(123456), ErrorCode::Unknown(123456));
-    assert_eq!(ErrorCode::Unknown(123456).class(), ErrorClass::Other);
+    let unknown = ErrorCode::from(123456);
+    assert_eq!((unknown, unknown.code(), unknown.is_unknown()), (ErrorCode::from_code(123456), 123456, true));
+    assert_eq!(unknown.class(), ErrorClass::Other);
+    assert_eq!(unknown.hint(), None);
+    assert_eq!(unknown.to_string(), "123456 (未知错误码 / unknown error code)");
     assert!(ErrorCode::KNOWN.len() >= 40);
     let hint = GetApprovalDetailRequest::INFO.hint(ErrorCode::from_code(301055)).unwrap();
     assert!(hint.contains("审批 → API → 可调用接口的应用"), "{hint}");
@@ -142,7 +145,7 @@ fn page_sizes_filters_and_required_fields_are_checked() {
     assert_eq!(e.field(), "filters[0].value");
     assert!(e.to_string().contains("the limit is 256 bytes"), "{e}");
     assert!(base().filter(ApprovalFilter::creator("x".repeat(256))).validate().is_ok());
-    let long_key = ApprovalFilter::new(ApprovalFilterKey::Unknown("k".repeat(300)), "v");
+    let long_key = ApprovalFilter::new(ApprovalFilterKey::from("k".repeat(300)), "v");
     assert_eq!(base().filter(long_key).validate().unwrap_err().field(), "filters[0].key");
     let e = GetRecordListRequest::new(JAN1 as u32, (JAN1 + DAY) as u32)
         .filter(JournalFilter::creator("é".repeat(129)))

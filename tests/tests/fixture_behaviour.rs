@@ -2,20 +2,29 @@
 //! snapshots meet the compiler and the traits.
 
 use wecom_endpoints::{ApiResponse, CursorStyle, Endpoint, MaxSpan, Paged, Validate, Windowed};
-use wecom_tests::fixture::models::sample::{
-    Filter, Level, ListByNumberRequest, ListByNumberResponse, ListByOffsetRequest, ListByOffsetResponse,
-    ListByTokenRequest, ListByTokenResponse, LoginRequest, Row,
-};
-use wecom_tests::fixture::models::shared::{Color, WidgetValue};
+use wecom_tests::fixture::models::enums::{Color, Level};
+use wecom_tests::fixture::models::login::LoginRequest;
+use wecom_tests::fixture::models::offset::{Filter, ListByOffsetRequest, ListByOffsetResponse};
+use wecom_tests::fixture::models::records::Row;
+use wecom_tests::fixture::models::spnum::{ListByNumberRequest, ListByNumberResponse};
+use wecom_tests::fixture::models::token::{ListByTokenRequest, ListByTokenResponse};
+use wecom_tests::fixture::models::unions::WidgetValue;
 
 #[test]
 fn open_enums_keep_unknown_values() {
     let row: Row = serde_json::from_str(r#"{"num": 1, "level": 7}"#).unwrap();
-    assert_eq!(row.level, Some(Level::Unknown(7)));
+    let level = row.level.unwrap();
+    assert_eq!((level, level.code(), level.is_unknown()), (Level::from(7), 7, true));
     assert_eq!(serde_json::to_string(&row.level).unwrap(), "7");
     assert_eq!(Level::from_code(2), Level::High);
-    assert_eq!(Color::from("green"), Color::Unknown("green".into()));
-    assert_eq!(serde_json::to_string(&Color::Unknown("green".into())).unwrap(), "\"green\"");
+    assert_eq!(i64::from(Level::High), 2);
+
+    let green = Color::from("green");
+    assert_eq!((green.as_str(), green.is_known()), ("green", false));
+    assert_eq!(green, Color::from(String::from("green")));
+    assert_eq!(Color::from("red"), Color::Red);
+    assert_eq!(serde_json::to_string(&green).unwrap(), "\"green\"");
+    assert_eq!(serde_json::from_str::<Color>("\"green\"").unwrap(), green);
 }
 
 #[test]
@@ -37,11 +46,12 @@ fn union_reads_typed_payloads_in_any_key_order_and_keeps_unknown_kinds() {
         other => panic!("{other:?}"),
     }
     assert_eq!(row.widgets[2].data.tag(), "Slider");
-    assert!(!row.widgets[2].data.is_known());
-    let back = serde_json::to_value(&row.widgets[2]).unwrap();
+    assert!(row.widgets[2].data.is_unknown());
+    assert_eq!(row.widgets[2].data.unknown_payload(), Some(&serde_json::json!({"pos": [1, 2]})));
+    assert_eq!(row.widgets[0].data.unknown_payload(), None);
     assert_eq!(
-        back,
-        serde_json::json!({"kind": "Slider", "id": "c", "labels": [{"text": "x"}], "data": {"pos": [1, 2]}})
+        serde_json::to_string(&row.widgets[2]).unwrap(),
+        r#"{"kind":"Slider","id":"c","labels":[{"text":"x"}],"data":{"pos":[1,2]}}"#
     );
     assert!(
         serde_json::from_str::<Row>(r#"{"num": 1, "widgets": [{"id": "x", "data": {}}]}"#).is_err(),
@@ -108,7 +118,7 @@ fn windows_and_validation() {
     assert!(r.validate().is_ok());
     r.set_window(1_700_000_000, 1_700_000_000 + 31 * day + 1);
     let e = r.validate().unwrap_err();
-    assert_eq!(e.endpoint(), Some("sample.list_by_token"));
+    assert_eq!(e.endpoint(), Some("token.list_by_token"));
     assert_eq!(e.field(), "to");
     assert!(e.to_string().contains("31 days"), "{e}");
 
@@ -138,4 +148,22 @@ fn windows_and_validation() {
     let fixture_code = wecom_tests::fixture::endpoints::errors::ErrorCode::from_code(45009);
     assert_eq!(fixture_code.class(), wecom_endpoints::ErrorClass::RateLimited);
     assert_eq!(fixture_code.hint(), Some("Slow down."));
+}
+
+#[test]
+fn keyword_fields_signed_numbers_ranges_and_bool_defaults() {
+    let row: Row =
+        serde_json::from_str(r#"{"num": 1, "type": -3, "total": -5, "done": true, "extra": {"k": [1]}}"#).unwrap();
+    assert_eq!((row.r#type, row.total, row.done), (Some(-3), Some(-5), Some(true)));
+    let back = serde_json::to_value(&row).unwrap();
+    assert_eq!((back["type"].clone(), back["extra"].clone()), (serde_json::json!(-3), serde_json::json!({"k": [1]})));
+
+    let req = LoginRequest::new("alice", "hunter2");
+    assert!(req.remember, "bool default");
+    assert!(serde_json::to_value(&req).unwrap().get("ttl").is_none(), "unset optional fields are not sent");
+    let short = req.clone().ttl(59).validate().unwrap_err();
+    assert_eq!((short.endpoint(), short.field()), (Some("login.login"), "ttl"));
+    assert!(req.clone().ttl(3600).validate().is_ok());
+    assert_eq!(req.remember(false).ttl(3601).validate().unwrap_err().field(), "ttl");
+    assert_eq!(LoginRequest::new("", "p").validate().unwrap_err().field(), "user");
 }

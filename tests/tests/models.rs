@@ -18,11 +18,14 @@ fn example(name: &str) -> String {
 fn unknown_status_stays_99_and_known_ones_are_typed() {
     let detail: GetApprovalDetailResponse =
         serde_json::from_str(&example("approval.get_approval_detail.response.all_controls.json")).unwrap();
-    assert_eq!(detail.info.sp_status, SpStatus::Unknown(99));
+    assert_eq!(detail.info.sp_status, SpStatus::from(99));
     assert_eq!(detail.info.sp_status.code(), 99);
+    assert!(detail.info.sp_status.is_unknown() && !detail.info.sp_status.is_known());
+    assert_eq!(detail.info.sp_status.description(), None);
     assert_eq!(serde_json::to_value(detail.info.sp_status).unwrap(), json!(99));
     assert_eq!(detail.info.sp_record[1].sp_status, NodeStatus::ApprovedAndAdded);
-    assert_eq!(detail.info.sp_record[1].details[1].sp_status, NodeStatus::Unknown(21));
+    let node = detail.info.sp_record[1].details[1].sp_status;
+    assert_eq!((node, node.code(), node.is_unknown()), (NodeStatus::from(21), 21, true));
     for s in SpStatus::KNOWN {
         assert_eq!(SpStatus::from_code(s.code()), *s);
         assert!(s.description().is_some());
@@ -44,13 +47,13 @@ fn all_eighteen_approval_controls_are_typed_and_an_unknown_one_is_kept_raw() {
         assert!(c.value.is_known(), "{tag} should be a typed variant");
     }
     let phone = detail.info.apply_data.contents.iter().find(|c| c.value.tag() == "PhoneNumber").unwrap();
-    match &phone.value {
-        ControlValue::Unknown { tag, value } => {
-            assert_eq!(tag, "PhoneNumber");
-            assert_eq!(value, &json!({"phone_number": {"area_code": "+86", "number": "13800000000"}, "tips": []}));
-        }
-        other => panic!("expected Unknown, got {other:?}"),
-    }
+    assert!(phone.value.is_unknown());
+    assert_eq!(
+        phone.value.unknown_payload(),
+        Some(&json!({"phone_number": {"area_code": "+86", "number": "13800000000"}, "tips": []}))
+    );
+    let money = detail.info.apply_data.contents.iter().find(|c| c.value.tag() == "Money").unwrap();
+    assert_eq!(money.value.unknown_payload(), None, "known kinds keep no raw payload");
     // Written back unchanged, padding included.
     let back = serde_json::to_value(phone).unwrap();
     assert_eq!(back["value"], json!({"phone_number": {"area_code": "+86", "number": "13800000000"}, "tips": []}));
@@ -178,4 +181,32 @@ fn secrets_never_show_in_debug() {
         serde_json::from_str(&example("journal.download_wedrive_file.response.json")).unwrap();
     assert!(!format!("{dl:?}").contains("COOKIE_VALUE"));
     assert_eq!(dl.cookie_value.expose(), "COOKIE_VALUE");
+}
+
+#[test]
+fn unknown_values_round_trip_byte_for_byte() {
+    use wecom_models::approval::{ApprovalFilter, ApprovalFilterKey};
+
+    // Int enum: a status this SDK does not know, in a number and in a string.
+    for text in ["99", "-7", "9007199254740993"] {
+        let s: SpStatus = serde_json::from_str(text).unwrap();
+        assert!(s.is_unknown(), "{text}");
+        assert_eq!(serde_json::to_string(&s).unwrap(), text);
+    }
+    // String enum: an unknown filter key keeps its exact text, whitespace and case included.
+    let filter = r#"{"key":"Sp_Status ","value":"1"}"#;
+    let f: ApprovalFilter = serde_json::from_str(filter).unwrap();
+    assert_eq!((f.key.as_str(), f.key.is_unknown()), ("Sp_Status ", true));
+    assert_eq!(f.key, ApprovalFilterKey::from("Sp_Status "));
+    assert_eq!(serde_json::to_string(&f).unwrap(), filter);
+    // Union: an unknown control kind keeps its tag and payload.
+    let control = r#"{"control":"PhoneNumber","id":"Phone-1","title":[{"text":"电话","lang":"zh_CN"}],"value":{"phone_number":{"area_code":"+86","number":"13800000000"}}}"#;
+    let c: Control = serde_json::from_str(control).unwrap();
+    assert_eq!((c.value.tag(), c.value.is_known()), ("PhoneNumber", false));
+    assert_eq!(serde_json::to_string(&c).unwrap(), control);
+    // Known and unknown values compare by wire value.
+    assert_eq!(SpStatus::from(2), SpStatus::Approved);
+    assert_ne!(SpStatus::from(99), SpStatus::from(98));
+    assert_eq!(format!("{:?}", SpStatus::from(99)), "Unknown(99)");
+    assert!(!matches!(c.value, ControlValue::Money(_)));
 }

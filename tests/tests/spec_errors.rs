@@ -1,175 +1,675 @@
-//! The generator rejects a bad spec with an error that names the file and the item.
+//! The checker rejects a bad spec with an error naming the file, the item and the field.
+//!
+//! One table: each row edits a small valid spec (which uses every section of the format) and
+//! states the whole message. Two guards keep the table complete: every variant of
+//! `xtask::check::Problem` must be produced by some row, and each variant must be constructed
+//! at exactly one place in `xtask/src/check/`, so covering the variants covers the branches.
 
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
-use xtask::spec::{ErrorsFile, FamilyFile, Spec};
+use xtask::check::{self, SpecError};
+use xtask::model::{CursorStyle, PageItem};
+use xtask::spec::SpecFiles;
+use xtask::workspace_root;
 
-fn family(text: &str) -> (PathBuf, FamilyFile) {
-    (PathBuf::from("api-spec/test.toml"), toml::from_str(text).expect("fixture TOML parses"))
-}
-
-fn errors(text: &str) -> Option<(PathBuf, ErrorsFile)> {
-    Some((PathBuf::from("api-spec/errors.toml"), toml::from_str(text).expect("fixture TOML parses")))
-}
-
-fn error_of(files: Vec<(PathBuf, FamilyFile)>) -> String {
-    match Spec::new(files, None) {
-        Ok(_) => panic!("the spec was accepted"),
-        Err(e) => e.to_string(),
-    }
-}
-
-const OK_STRUCT: &str = r#"
+/// A valid family file: an offset-paged, windowed endpoint with a unique-key rule, structs,
+/// both enum reprs and a union.
+const FAMILY: &str = r#"
 family = "test"
 doc = "t"
-[[struct]]
-name = "Thing"
-doc = "d"
-[[struct.field]]
-name = "a"
-type = "string"
-doc = "d"
-"#;
 
-#[test]
-fn a_good_spec_is_accepted() {
-    Spec::new(vec![family(OK_STRUCT)], None).expect("valid");
-}
-
-#[test]
-fn unknown_type() {
-    let msg = error_of(vec![family(&OK_STRUCT.replace("type = \"string\"", "type = \"u33\""))]);
-    assert_eq!(msg, "api-spec/test.toml: struct `Thing`: field `a`: unknown type `u33`");
-}
-
-#[test]
-fn dangling_reference() {
-    let msg = error_of(vec![family(&OK_STRUCT.replace("type = \"string\"", "type = \"list<Missing>\""))]);
-    assert_eq!(msg, "api-spec/test.toml: struct `Thing`: field `a`: unknown type `Missing`");
-}
-
-#[test]
-fn duplicate_name_across_files() {
-    let other =
-        (PathBuf::from("api-spec/other.toml"), toml::from_str(&OK_STRUCT.replace("\"test\"", "\"other\"")).unwrap());
-    let msg = error_of(vec![family(OK_STRUCT), other]);
-    assert!(msg.contains("duplicate type name `Thing`"), "{msg}");
-    assert!(msg.starts_with("api-spec/test.toml: struct `Thing`"), "{msg}");
-}
-
-#[test]
-fn bad_limits() {
-    let msg = error_of(vec![family(&OK_STRUCT.replace(
-        "doc = \"d\"\n[[struct.field]]\nname = \"a\"\ntype = \"string\"",
-        "doc = \"d\"\n[[struct.field]]\nname = \"a\"\ntype = \"u32\"\nmin = 5\nmax = 1",
-    ))]);
-    assert_eq!(msg, "api-spec/test.toml: struct `Thing`: field `a`: min 5 is greater than max 1");
-    let msg = error_of(vec![family(&OK_STRUCT.replace("type = \"string\"", "type = \"u32\"\nmax_bytes = 10"))]);
-    assert!(msg.contains("max_bytes applies to strings only"), "{msg}");
-    let msg = error_of(vec![family(&OK_STRUCT.replace("type = \"string\"", "type = \"string\"\nmax_bytes = 0"))]);
-    assert!(msg.contains("max_bytes must be at least 1"), "{msg}");
-}
-
-const ENDPOINT: &str = r#"
-family = "test"
-doc = "t"
 [[endpoint]]
 name = "list_things"
 method = "POST"
 path = "/things"
 doc = "d"
 doc_url = "https://example.com"
+rate_limit_per_minute = 600
+
 [endpoint.page]
 field = "size"
 max = 100
+
 [endpoint.window]
 start = "starttime"
 end = "endtime"
 max_span = "31 days"
+
+[endpoint.cursor]
+style = "offset"
+request = "cursor"
+response = "next_cursor"
+end_flag = "endflag"
+items = "things"
+item_key = "id"
+
+[[endpoint.error]]
+code = 301055
+zh = "无权限"
+en = "no permission"
+
 [endpoint.request]
 doc = "d"
+
 [[endpoint.request.field]]
 name = "starttime"
 type = "u64"
 required = true
 doc = "d"
+
 [[endpoint.request.field]]
 name = "endtime"
 type = "u64"
 required = true
 doc = "d"
+
+[[endpoint.request.field]]
+name = "cursor"
+type = "u32"
+required = true
+default = 0
+doc = "d"
+
 [[endpoint.request.field]]
 name = "size"
 type = "u32"
 required = true
 default = 100
+min = 1
 doc = "d"
+
+[[endpoint.request.field]]
+name = "filters"
+type = "list<Filter>"
+unique_key = "key"
+repeatable = ["red"]
+doc = "d"
+
 [endpoint.response]
 doc = "d"
-"#;
 
-#[test]
-fn endpoint_references_must_exist() {
-    Spec::new(vec![family(ENDPOINT)], None).expect("valid");
-    let msg = error_of(vec![family(&ENDPOINT.replace("end = \"endtime\"", "end = \"finish\""))]);
-    assert_eq!(msg, "api-spec/test.toml: endpoint `list_things`: window field `finish` is not a request field");
-    let msg = error_of(vec![family(&ENDPOINT.replace("field = \"size\"", "field = \"limit\""))]);
-    assert_eq!(msg, "api-spec/test.toml: endpoint `list_things`: page.field `limit` is not a request field");
-    let msg = error_of(vec![family(&ENDPOINT.replace("max_span = \"31 days\"", "max_span = \"31 fortnights\""))]);
-    assert!(msg.contains("bad max_span `31 fortnights`"), "{msg}");
-    let msg = error_of(vec![family(&ENDPOINT.replace("max = 100", "max = 0"))]);
-    assert!(msg.contains("page.max must be at least 1"), "{msg}");
-    let msg = error_of(vec![family(&ENDPOINT.replace("method = \"POST\"", "method = \"PUT\""))]);
-    assert!(msg.contains("method `PUT` is not GET or POST"), "{msg}");
-    let with_cursor = format!(
-        "{ENDPOINT}\n[endpoint.cursor]\nstyle = \"token\"\nrequest = \"new_cursor\"\nresponse = \"next\"\nitems = \"ids\"\n"
-    );
-    let msg = error_of(vec![family(&with_cursor)]);
-    assert!(msg.contains("cursor.request `new_cursor` is not a request field"), "{msg}");
-}
+[[endpoint.response.field]]
+name = "things"
+type = "list<Thing>"
+doc = "d"
 
-#[test]
-fn error_codes_are_checked() {
-    let bad_class = r#"
-doc = "e"
-[[error]]
-code = 1
-name = "One"
-zh = "一"
-en = "one"
-class = "sometimes"
-"#;
-    let msg = Spec::new(vec![family(OK_STRUCT)], errors(bad_class)).unwrap_err().to_string();
-    assert!(msg.starts_with("api-spec/errors.toml: error 1: unknown class `sometimes`"), "{msg}");
+[[endpoint.response.field]]
+name = "next_cursor"
+type = "u32"
+required = true
+doc = "d"
 
-    let endpoint_with_unlisted_code = format!("{ENDPOINT}\n[[endpoint.error]]\ncode = 2\nzh = \"二\"\nen = \"two\"\n");
-    let good = bad_class.replace("sometimes", "retry");
-    let msg = Spec::new(vec![family(&endpoint_with_unlisted_code)], errors(&good)).unwrap_err().to_string();
-    assert_eq!(msg, "api-spec/test.toml: endpoint `list_things`: error 2 is not in errors.toml");
-}
+[[endpoint.response.field]]
+name = "endflag"
+type = "u32"
+required = true
+doc = "d"
 
-#[test]
-fn enum_values_must_match_repr_and_be_unique() {
-    let e = r#"
-family = "test"
-doc = "t"
+[[struct]]
+name = "Thing"
+doc = "d"
+
+[[struct.field]]
+name = "id"
+type = "string"
+required = true
+max_bytes = 16
+doc = "d"
+
+[[struct.field]]
+name = "level"
+type = "Level"
+doc = "d"
+
+[[struct.field]]
+name = "widgets"
+type = "list<Widget>"
+doc = "d"
+
+[[struct]]
+name = "Filter"
+doc = "d"
+
+[[struct.field]]
+name = "key"
+type = "Color"
+required = true
+doc = "d"
+
+[[struct]]
+name = "Dial"
+doc = "d"
+
+[[struct.field]]
+name = "reading"
+type = "number_string"
+doc = "d"
+
 [[enum]]
-name = "Kind"
+name = "Level"
 repr = "int"
 doc = "d"
+
 [[enum.variant]]
-name = "A"
+name = "Low"
 value = 1
-doc = "a"
+doc = "d"
+
 [[enum.variant]]
-name = "B"
-value = 1
-doc = "b"
+name = "High"
+value = 2
+doc = "d"
+
+[[enum]]
+name = "Color"
+repr = "string"
+doc = "d"
+
+[[enum.variant]]
+name = "Red"
+value = "red"
+doc = "d"
+
+[[union]]
+name = "Widget"
+tag = "kind"
+content = "data"
+doc = "d"
+
+[[union.field]]
+name = "wid"
+type = "string"
+required = true
+doc = "d"
+
+[[union.variant]]
+tag = "Dial"
+type = "Dial"
+doc = "d"
 "#;
-    let msg = error_of(vec![family(e)]);
-    assert_eq!(msg, "api-spec/test.toml: enum `Kind`: variant `B`: duplicate value 1");
-    let msg = error_of(vec![family(&e.replace("value = 1\ndoc = \"b\"", "value = \"x\"\ndoc = \"b\""))]);
-    assert!(msg.contains("does not match repr `int`"), "{msg}");
+
+/// A valid `errors.toml`.
+const ERRORS: &str = r#"
+doc = "e"
+
+[[error]]
+code = 301055
+name = "NoPermission"
+zh = "无权限"
+en = "no permission"
+class = "permission"
+"#;
+
+/// Which file an edit changes.
+#[derive(Clone, Copy)]
+enum File {
+    /// `api-spec/test.toml` (starts as [`FAMILY`]).
+    Family,
+    /// `api-spec/errors.toml` (starts as [`ERRORS`]).
+    Errors,
+    /// A second family file, `api-spec/other.toml`, whose whole text is `to`.
+    Other,
+}
+
+/// Replace `from` (which must occur exactly once) with `to`.
+struct Edit {
+    file: File,
+    from: &'static str,
+    to: &'static str,
+}
+
+const fn fam(from: &'static str, to: &'static str) -> Edit {
+    Edit { file: File::Family, from, to }
+}
+
+struct Case {
+    edits: &'static [Edit],
+    expected: &'static str,
+}
+
+const CASES: &[Case] = &[
+    // Names.
+    Case {
+        edits: &[fam(r#"family = "test""#, r#"family = "Test""#)],
+        expected: "api-spec/test.toml: family: `Test` is not a snake_case module name",
+    },
+    Case {
+        edits: &[fam(r#"family = "test""#, r#"family = "type""#)],
+        expected: "api-spec/test.toml: family: `type` is not a snake_case module name",
+    },
+    Case {
+        edits: &[fam(r#"family = "test""#, r#"family = "errors""#)],
+        expected: "api-spec/test.toml: family: family name `errors` is taken by the generated error-code module",
+    },
+    Case {
+        edits: &[Edit { file: File::Other, from: "", to: "family = \"test\"\ndoc = \"o\"\n" }],
+        expected: "api-spec/other.toml: family: family `test` is defined twice",
+    },
+    Case {
+        edits: &[fam(r#"name = "Thing""#, r#"name = "thing""#)],
+        expected: "api-spec/test.toml: struct `thing`: `thing` is not an UpperCamelCase type name",
+    },
+    Case {
+        edits: &[fam(r#"name = "Thing""#, r#"name = "Self""#)],
+        expected: "api-spec/test.toml: struct `Self`: `Self` is not an UpperCamelCase type name",
+    },
+    Case {
+        edits: &[Edit {
+            file: File::Other,
+            from: "",
+            to: "family = \"other\"\ndoc = \"o\"\n[[struct]]\nname = \"Thing\"\ndoc = \"o\"\n",
+        }],
+        expected: "api-spec/test.toml: struct `Thing`: duplicate type name `Thing` (also defined in family `other`)",
+    },
+    Case {
+        edits: &[fam(r#"name = "list_things""#, r#"name = "ListThings""#)],
+        expected: "api-spec/test.toml: endpoint `ListThings`: the name must be snake_case",
+    },
+    Case {
+        edits: &[fam(r#"repr = "int""#, r#"repr = "float""#)],
+        expected: "api-spec/test.toml: enum `Level`: repr `float` is not `int` or `string`",
+    },
+    // Fields.
+    Case {
+        edits: &[fam(r#"name = "level""#, r#"name = "id""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `id`: duplicate field",
+    },
+    Case {
+        edits: &[fam(r#"name = "level""#, "name = \"level\"\nrust_name = \"self\"")],
+        expected: "api-spec/test.toml: struct `Thing`: field `level`: `self` is not usable as a Rust field name",
+    },
+    Case {
+        edits: &[fam(r#"name = "level""#, "name = \"level\"\nrust_name = \"id\"")],
+        expected: "api-spec/test.toml: struct `Thing`: field `level`: duplicate Rust name `id`",
+    },
+    Case {
+        edits: &[fam(r#"type = "Level""#, r#"type = "u33""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `level`: `u33` is not a type (expected u32, u64, i32, \
+                   i64, bool, string, number_string, int_string, number, secret, json_string, json, list<T> or a \
+                   type name)",
+    },
+    Case {
+        edits: &[fam(r#"type = "Level""#, r#"type = "Missing""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `level`: unknown type `Missing`",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Widget>""#, r#"type = "list<Missing>""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `widgets`: unknown type `Missing`",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Widget>""#, r#"type = "list<list<Widget>>""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `widgets`: lists of lists are not supported",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Widget>""#, r#"type = "list<int_string>""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `widgets`: lists of int_string are not supported",
+    },
+    Case {
+        edits: &[fam(r#"type = "Level""#, "type = \"Level\"\nmax_bytes = 4")],
+        expected: "api-spec/test.toml: struct `Thing`: field `level`: max_bytes applies to strings only",
+    },
+    Case {
+        edits: &[fam("max_bytes = 16", "max_bytes = 0")],
+        expected: "api-spec/test.toml: struct `Thing`: field `id`: max_bytes must be at least 1",
+    },
+    Case {
+        edits: &[fam("max_bytes = 16", "max_bytes = 16\nmin = 1")],
+        expected: "api-spec/test.toml: struct `Thing`: field `id`: min/max apply to integers only",
+    },
+    Case {
+        edits: &[fam("min = 1", "min = 5\nmax = 1")],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `size`: min 5 is greater than max 1",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Filter>""#, r#"type = "list<Color>""#)],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `filters`: unique_key applies to lists \
+                   of structs",
+    },
+    Case {
+        edits: &[fam(r#"unique_key = "key""#, r#"unique_key = "value""#)],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `filters`: unique_key `value` is not a \
+                   field of `Filter`",
+    },
+    Case {
+        edits: &[fam(r#"type = "Color""#, r#"type = "u32""#)],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `filters`: unique_key `key` must be a \
+                   required string or string enum field of `Filter`",
+    },
+    Case {
+        edits: &[fam("unique_key = \"key\"\n", "")],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `filters`: repeatable needs unique_key",
+    },
+    Case {
+        edits: &[fam("default = 0", r#"default = "zero""#)],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `cursor`: default \"zero\" does not fit \
+                   type `u32`",
+    },
+    Case {
+        edits: &[fam("name = \"cursor\"\ntype = \"u32\"\nrequired = true\n", "name = \"cursor\"\ntype = \"u32\"\n")],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `cursor`: a default only makes sense on \
+                   a required field",
+    },
+    Case {
+        edits: &[fam("min = 1", "min = 1\nmax = 50")],
+        expected: "api-spec/test.toml: endpoint `list_things` request: field `size`: default 100 is outside min/max",
+    },
+    // Enums.
+    Case {
+        edits: &[fam("[[enum.variant]]\nname = \"Red\"\nvalue = \"red\"\ndoc = \"d\"\n", "variant = []\n")],
+        expected: "api-spec/test.toml: enum `Color`: an enum needs at least one variant",
+    },
+    Case {
+        edits: &[fam(r#"name = "High""#, r#"name = "Unknown""#)],
+        expected: "api-spec/test.toml: enum `Level`: `Unknown` is not a usable UpperCamelCase variant name \
+                   (`Unknown` is reserved)",
+    },
+    Case {
+        edits: &[fam(r#"name = "High""#, r#"name = "Low""#)],
+        expected: "api-spec/test.toml: enum `Level`: duplicate variant `Low`",
+    },
+    Case {
+        edits: &[fam("value = 2", r#"value = "two""#)],
+        expected: "api-spec/test.toml: enum `Level`: variant `High`: value \"two\" does not match repr `int`",
+    },
+    Case {
+        edits: &[fam("value = 2", "value = 1")],
+        expected: "api-spec/test.toml: enum `Level`: variant `High`: duplicate value 1",
+    },
+    // Unions.
+    Case {
+        edits: &[fam(
+            "tag = \"Dial\"\ntype = \"Dial\"\ndoc = \"d\"\n",
+            "tag = \"Dial\"\ntype = \"Dial\"\ndoc = \"d\"\n\n[[union.variant]]\ntag = \"Dial\"\nname = \"Other\"\ntype = \"Dial\"\ndoc = \"d\"\n",
+        )],
+        expected: "api-spec/test.toml: union `Widget`: duplicate tag `Dial`",
+    },
+    Case {
+        edits: &[fam(r#"type = "Dial""#, r#"type = "Gauge""#)],
+        expected: "api-spec/test.toml: union `Widget`: variant `Dial`: unknown type `Gauge`",
+    },
+    Case {
+        edits: &[fam(r#"type = "Dial""#, r#"type = "Level""#)],
+        expected: "api-spec/test.toml: union `Widget`: variant `Dial`: payload `Level` is not a struct",
+    },
+    Case {
+        edits: &[fam("name = \"wid\"\ntype = \"string\"", "name = \"wid\"\ntype = \"int_string\"")],
+        expected: "api-spec/test.toml: union `Widget`: field `wid`: int_string is not supported in unions",
+    },
+    Case {
+        edits: &[fam(r#"name = "wid""#, r#"name = "kind""#)],
+        expected: "api-spec/test.toml: union `Widget`: field `kind`: clashes with the tag or content key",
+    },
+    Case {
+        edits: &[fam(r#"content = "data""#, r#"content = "self""#)],
+        expected: "api-spec/test.toml: union `Widget`: content key `self` is not usable as a Rust field name",
+    },
+    Case {
+        edits: &[fam(r#"name = "wid""#, "name = \"wid\"\nrust_name = \"data\"")],
+        expected: "api-spec/test.toml: union `Widget`: content key `data` has the Rust name of another field",
+    },
+    // Endpoints.
+    Case {
+        edits: &[fam(r#"method = "POST""#, r#"method = "PUT""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: method `PUT` is not GET or POST",
+    },
+    Case {
+        edits: &[fam(r#"path = "/things""#, r#"path = "things""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: path `things` must start with /",
+    },
+    Case {
+        edits: &[fam("rate_limit_per_minute = 600", "rate_limit_per_minute = 0")],
+        expected: "api-spec/test.toml: endpoint `list_things`: rate_limit_per_minute must be at least 1",
+    },
+    Case {
+        edits: &[fam(
+            "[endpoint.response]\ndoc = \"d\"\n",
+            "[endpoint.response]\ndoc = \"d\"\n\n[[endpoint.response.field]]\nname = \"errcode\"\ntype = \"i64\"\nrequired = true\ndoc = \"d\"\n",
+        )],
+        expected: "api-spec/test.toml: endpoint `list_things`: errcode/errmsg are added to every response; do not \
+                   declare them",
+    },
+    Case {
+        edits: &[fam("max = 100", "max = 0")],
+        expected: "api-spec/test.toml: endpoint `list_things`: page.max must be at least 1",
+    },
+    Case {
+        edits: &[fam(r#"field = "size""#, r#"field = "limit""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: page.field `limit` is not a request field",
+    },
+    Case {
+        edits: &[fam("name = \"size\"\ntype = \"u32\"", "name = \"size\"\ntype = \"u64\"")],
+        expected: "api-spec/test.toml: endpoint `list_things`: page.field `size` must be a required u32",
+    },
+    Case {
+        edits: &[fam(r#"end = "endtime""#, r#"end = "finish""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: window field `finish` is not a request field",
+    },
+    Case {
+        edits: &[fam(r#"max_span = "31 days""#, r#"max_span = "31""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: bad max_span `31`: expected e.g. \"31 days\" or \"1 \
+                   month\"",
+    },
+    Case {
+        edits: &[fam(r#"max_span = "31 days""#, r#"max_span = "many days""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: bad max_span `many days`: `many` is not a count",
+    },
+    Case {
+        edits: &[fam(r#"max_span = "31 days""#, r#"max_span = "0 days""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: bad max_span `0 days`: the count must be at least 1",
+    },
+    Case {
+        edits: &[fam(r#"max_span = "31 days""#, r#"max_span = "31 fortnights""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: bad max_span `31 fortnights`: unit `fortnights` is \
+                   not days, months or years",
+    },
+    Case {
+        edits: &[fam("name = \"starttime\"\ntype = \"u64\"", "name = \"starttime\"\ntype = \"i64\"")],
+        expected: "api-spec/test.toml: endpoint `list_things`: window field `starttime` must be a required unsigned \
+                   integer",
+    },
+    Case {
+        edits: &[fam(r#"style = "offset""#, r#"style = "page""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor style `page` is not offset, token or spnum",
+    },
+    Case {
+        edits: &[fam("[endpoint.page]\nfield = \"size\"\nmax = 100\n", "")],
+        expected: "api-spec/test.toml: endpoint `list_things`: a cursor needs a [endpoint.page] section",
+    },
+    Case {
+        edits: &[fam(r#"request = "cursor""#, r#"request = "new_cursor""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.request `new_cursor` is not a request field",
+    },
+    Case {
+        edits: &[fam(r#"response = "next_cursor""#, r#"response = "next""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.response `next` is not a response field",
+    },
+    Case {
+        edits: &[fam(r#"items = "things""#, r#"items = "next_cursor""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.items `next_cursor` must be a list",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Thing>""#, r#"type = "list<Level>""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.items element `Level` is not a struct",
+    },
+    Case {
+        edits: &[fam("item_key = \"id\"\n", "")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.item_key is required for struct items and not \
+                   allowed for string items",
+    },
+    Case {
+        edits: &[fam(r#"item_key = "id""#, r#"item_key = "uid""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.item_key `uid` is not a field of `Thing`",
+    },
+    Case {
+        edits: &[fam(r#"item_key = "id""#, r#"item_key = "widgets""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.item_key `widgets` must be a required string, \
+                   integer or enum field of `Thing`",
+    },
+    Case {
+        edits: &[fam("end_flag = \"endflag\"\n", "")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor style `offset` needs cursor.end_flag",
+    },
+    Case {
+        edits: &[fam(r#"end_flag = "endflag""#, r#"end_flag = "flag""#)],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.end_flag `flag` is not a response field",
+    },
+    Case {
+        edits: &[fam(r#"end_flag = "endflag""#, "end_flag = \"endflag\"\ncount = \"endflag\"")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor.count is not used by style `offset`",
+    },
+    Case {
+        edits: &[fam("name = \"next_cursor\"\ntype = \"u32\"", "name = \"next_cursor\"\ntype = \"u64\"")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor style `offset` needs a required integer request \
+                   cursor with a default, a required integer response cursor of the same type and a required \
+                   integer end_flag",
+    },
+    Case {
+        edits: &[fam("style = \"offset\"", "style = \"token\""), fam("end_flag = \"endflag\"\n", "")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor style `token` needs a required string request \
+                   cursor with a default and an optional string response cursor",
+    },
+    Case {
+        edits: &[fam("style = \"offset\"", "style = \"spnum\""), fam("end_flag = \"endflag\"", "count = \"endflag\"")],
+        expected: "api-spec/test.toml: endpoint `list_things`: cursor style `spnum` needs optional integer request \
+                   and response cursors of the same type and a required integer count",
+    },
+    Case {
+        edits: &[fam(
+            "[[endpoint.error]]\ncode = 301055\n",
+            "[[endpoint.error]]\ncode = 301055\nzh = \"无权限\"\nen = \"no permission\"\n\n[[endpoint.error]]\ncode = 301055\n",
+        )],
+        expected: "api-spec/test.toml: endpoint `list_things`: error 301055 is listed twice",
+    },
+    Case {
+        edits: &[fam("[[endpoint.error]]\ncode = 301055\n", "[[endpoint.error]]\ncode = 2\n")],
+        expected: "api-spec/test.toml: endpoint `list_things`: error 2 is not in errors.toml",
+    },
+    // errors.toml.
+    Case {
+        edits: &[Edit {
+            file: File::Errors,
+            from: "class = \"permission\"\n",
+            to: "class = \"permission\"\n\n[[error]]\ncode = 301055\nname = \"Again\"\nzh = \"z\"\nen = \"e\"\nclass = \"other\"\n",
+        }],
+        expected: "api-spec/errors.toml: error 301055: duplicate code",
+    },
+    Case {
+        edits: &[Edit { file: File::Errors, from: r#"name = "NoPermission""#, to: r#"name = "no_permission""# }],
+        expected: "api-spec/errors.toml: error 301055: `no_permission` is not a usable UpperCamelCase variant name \
+                   (`Unknown` is reserved)",
+    },
+    Case {
+        edits: &[Edit { file: File::Errors, from: r#"class = "permission""#, to: r#"class = "sometimes""# }],
+        expected: "api-spec/errors.toml: error 301055: unknown class `sometimes` (expected one of success, retry, \
+                   rate_limited, token_invalid, credential, permission, invalid_request, internal, other)",
+    },
+];
+
+fn files(edits: &[Edit]) -> SpecFiles {
+    let mut family = FAMILY.to_string();
+    let mut errors = ERRORS.to_string();
+    let mut other = None;
+    for e in edits {
+        let text = match e.file {
+            File::Family => &mut family,
+            File::Errors => &mut errors,
+            File::Other => {
+                other = Some(e.to.to_string());
+                continue;
+            }
+        };
+        assert_eq!(text.matches(e.from).count(), 1, "the edit anchor {:?} must occur exactly once", e.from);
+        *text = text.replacen(e.from, e.to, 1);
+    }
+    let mut families = vec![(PathBuf::from("api-spec/test.toml"), parse(&family))];
+    if let Some(other) = other {
+        families.push((PathBuf::from("api-spec/other.toml"), parse(&other)));
+    }
+    SpecFiles { families, errors: Some((PathBuf::from("api-spec/errors.toml"), parse(&errors))) }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    toml::from_str(text).expect("the edited TOML parses")
+}
+
+/// The variant name of a problem (`Debug` starts with it).
+fn variant(e: &SpecError) -> String {
+    format!("{:?}", e.problem).chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
+}
+
+#[test]
+fn the_base_spec_is_accepted_and_resolved() {
+    let model = check::resolve(files(&[])).expect("the base spec is valid");
+    let ep = &model.families[0].endpoints[0];
+    assert_eq!(ep.id, "test.list_things");
+    let page = ep.page.as_ref().expect("paged");
+    assert_eq!(page.size_field.as_ref().map(|f| f.wire.as_str()), Some("size"));
+    let cursor = page.cursor.as_ref().expect("a cursor");
+    assert!(matches!(&cursor.style, CursorStyle::Offset { end_flag, .. } if end_flag.wire == "endflag"));
+    match &cursor.item {
+        PageItem::Struct { ty, key } => assert_eq!((ty.name.to_string(), key.wire.as_str()), ("Thing".into(), "id")),
+        other => panic!("{other:?}"),
+    }
+    let filter = model.strukt(ep.request).fields.iter().find(|f| f.wire == "filters").unwrap();
+    assert_eq!(filter.unique.as_ref().map(|u| u.key_wire.as_str()), Some("key"));
+}
+
+#[test]
+fn every_row_fails_with_its_message() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        match check::resolve(files(case.edits)) {
+            Ok(_) => failures.push(format!("accepted, expected: {}", case.expected)),
+            Err(e) if e.to_string() != case.expected => {
+                failures.push(format!("expected: {}\n     got: {e}", case.expected))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The variants of `Problem`, read from its source.
+fn declared_problems() -> Vec<String> {
+    let path = workspace_root().join("xtask/src/check/problem.rs");
+    let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).expect("problem.rs parses");
+    let problem = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Enum(e) if e.ident == "Problem" => Some(e),
+            _ => None,
+        })
+        .expect("enum Problem");
+    problem.variants.iter().map(|v| v.ident.to_string()).collect()
+}
+
+#[test]
+fn the_table_reaches_every_problem() {
+    let reached: BTreeSet<String> =
+        CASES.iter().filter_map(|c| check::resolve(files(c.edits)).err()).map(|e| variant(&e)).collect();
+    let missing: Vec<String> = declared_problems().into_iter().filter(|p| !reached.contains(p)).collect();
+    assert!(missing.is_empty(), "no row of CASES produces these problems: {missing:?}");
+}
+
+#[test]
+fn each_problem_is_constructed_at_one_place() {
+    let dir = workspace_root().join("xtask/src/check");
+    let mut sites: BTreeMap<String, usize> = declared_problems().into_iter().map(|p| (p, 0)).collect();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n == "problem.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("Problem::") {
+            let name: String = text[i + 9..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            *sites.entry(name).or_default() += 1;
+        }
+    }
+    let wrong: Vec<_> = sites.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(wrong.is_empty(), "each Problem variant must be constructed exactly once in xtask/src/check: {wrong:?}");
 }
 
 #[test]
@@ -177,7 +677,13 @@ fn load_reports_toml_syntax_errors_with_the_file() {
     let dir = std::env::temp_dir().join(format!("wecom-spec-test-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("spec")).unwrap();
     std::fs::write(dir.join("spec/broken.toml"), "family = \n").unwrap();
-    let err = Spec::load(&dir, std::path::Path::new("spec")).unwrap_err().to_string();
+    let err = SpecFiles::load(&dir, Path::new("spec")).unwrap_err().to_string();
+    std::fs::write(dir.join("spec/broken.toml"), "family = \"x\"\ndoc = \"d\"\nsurprise = 1\n").unwrap();
+    let unknown_key = SpecFiles::load(&dir, Path::new("spec")).unwrap_err().to_string();
+    std::fs::remove_file(dir.join("spec/broken.toml")).unwrap();
+    let empty = SpecFiles::load(&dir, Path::new("spec")).unwrap_err().to_string();
     std::fs::remove_dir_all(&dir).ok();
     assert!(err.starts_with("spec/broken.toml:"), "{err}");
+    assert!(unknown_key.starts_with("spec/broken.toml:") && unknown_key.contains("surprise"), "{unknown_key}");
+    assert!(empty.ends_with("no *.toml spec files"), "{empty}");
 }

@@ -1,65 +1,58 @@
 //! Emits `wecom-endpoints`: `Endpoint`, `Paged`, `Windowed` and `Validate` impls on the models'
-//! request types, the `EndpointInfo` constants, and the `ErrorCode` enum.
+//! request types, the `EndpointInfo` constants, and the `ErrorCode` enum. Reads only the
+//! resolved [`Model`].
 
-use std::collections::BTreeSet;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
 
-use heck::{ToShoutySnakeCase, ToUpperCamelCase};
-use proc_macro2::{Literal, TokenStream};
-use quote::quote;
-
-use crate::rust::{doc_attrs, ident, module_doc};
-use crate::spec::{
-    CursorStyle, EndpointDef, ErrorsFile, FamilyFile, FieldDef, Kind, Span, Spec, Ty, cursor_style, request_name,
-    response_name,
+use crate::model::{
+    CursorStyle, Endpoint, ErrorTable, Family, Field, IntTy, ItemRef, Method, Model, PageItem, Scalar, Shape, Span,
+    StructId, Ty, UIntTy, WindowField,
 };
+use crate::rust::{doc_attrs, module_doc};
 
-/// What the endpoints generator needs.
+/// The endpoints emitter.
 pub struct Endpoints<'a> {
-    pub spec: &'a Spec,
+    pub model: &'a Model,
     /// Path of the models crate root (`::wecom_models`, or a module in the fixture crate).
     pub models: TokenStream,
-    /// Structs that need a `Validate` impl (requests and what they contain).
-    validated: BTreeSet<String>,
 }
 
 impl<'a> Endpoints<'a> {
-    pub fn new(spec: &'a Spec, models: TokenStream) -> Self {
-        let validated = request_side(spec);
-        Endpoints { spec, models, validated }
+    pub fn new(model: &'a Model, models: TokenStream) -> Self {
+        Endpoints { model, models }
     }
 
     /// Whether a family needs an endpoints module.
-    pub fn has_family(&self, fam: &FamilyFile) -> bool {
-        !fam.endpoint.is_empty() || fam.structs.iter().any(|s| self.validated.contains(&s.name))
+    pub fn has_family(&self, fam: &Family) -> bool {
+        !fam.endpoints.is_empty() || fam.structs.iter().any(|id| self.model.is_input(*id))
     }
 
-    fn model_path(&self, name: &str) -> TokenStream {
+    fn model_path(&self, module: &Ident, name: &Ident) -> TokenStream {
         let models = &self.models;
-        let (family, _) = self.spec.kind(name).unwrap_or(("", Kind::Struct));
-        let m = ident(family);
-        let n = ident(name);
-        quote!(#models::#m::#n)
+        quote!(#models::#module::#name)
+    }
+
+    fn struct_path(&self, id: StructId) -> TokenStream {
+        let s = self.model.strukt(id);
+        self.model_path(&s.module, &s.name)
     }
 
     /// Renders one family module.
-    pub fn family(&self, fam: &FamilyFile) -> TokenStream {
+    pub fn family(&self, fam: &Family) -> TokenStream {
         let doc = module_doc(&format!(
             "Endpoint descriptions of the `{}` family: the `EndpointInfo` constants, and the\n`Endpoint`, `Paged`, `Windowed` and `Validate` impls on its request types.\n\n{}",
-            fam.family,
+            fam.module,
             fam.doc.trim()
         ));
         let mut items = Vec::new();
-        let mut endpoints: Vec<&EndpointDef> = fam.endpoint.iter().collect();
-        endpoints.sort_by(|a, b| a.name.cmp(&b.name));
-        for ep in endpoints {
+        for ep in &fam.endpoints {
             items.push(self.endpoint(fam, ep));
         }
-        let mut structs: Vec<&str> =
-            fam.structs.iter().map(|s| s.name.as_str()).filter(|n| self.validated.contains(*n)).collect();
-        structs.sort();
-        for s in structs {
-            let fields = self.spec.struct_fields(s).unwrap_or(&[]);
-            items.push(self.validate_impl(s, fields, None));
+        let mut inputs: Vec<StructId> = fam.structs.iter().copied().filter(|id| self.model.is_input(*id)).collect();
+        inputs.sort_by_key(|id| self.model.strukt(*id).name.to_string());
+        for id in inputs {
+            items.push(self.validate_impl(id, None));
         }
         quote! {
             #doc
@@ -67,16 +60,19 @@ impl<'a> Endpoints<'a> {
         }
     }
 
-    fn endpoint(&self, fam: &FamilyFile, ep: &EndpointDef) -> TokenStream {
-        let id = format!("{}.{}", fam.family, ep.name);
-        let konst = ident(&ep.name.to_shouty_snake_case());
-        let req = self.model_path(&request_name(ep));
-        let resp = self.model_path(&response_name(ep));
+    fn endpoint(&self, fam: &Family, ep: &Endpoint) -> TokenStream {
+        let id = &ep.id;
+        let konst = &ep.konst;
+        let req = self.struct_path(ep.request);
+        let resp = self.struct_path(ep.response);
         let summary = summary(&ep.doc);
-        let doc = doc_attrs(&format!("`{id}`: {summary}\n\n`{} {}` — <{}>", ep.method, ep.path, ep.doc_url));
-        let family = &fam.family;
+        let doc = doc_attrs(&format!("`{id}`: {summary}\n\n`{} {}` — <{}>", ep.method.as_str(), ep.path, ep.doc_url));
+        let family = fam.module.to_string();
         let name = &ep.name;
-        let method = if ep.method == "GET" { quote!(Get) } else { quote!(Post) };
+        let method = match ep.method {
+            Method::Get => quote!(Get),
+            Method::Post => quote!(Post),
+        };
         let path = &ep.path;
         let doc_url = &ep.doc_url;
         let access_token = ep.access_token;
@@ -85,7 +81,7 @@ impl<'a> Endpoints<'a> {
             quote!(#r)
         }));
         let deprecated = opt(ep.deprecated.as_ref().map(|d| quote!(#d)));
-        let errors = ep.error.iter().map(|e| {
+        let errors = ep.errors.iter().map(|e| {
             let code = error_variant(e.code);
             let zh = &e.zh;
             let en = &e.en;
@@ -95,21 +91,28 @@ impl<'a> Endpoints<'a> {
             }
         });
         let page = opt(ep.page.as_ref().map(|p| {
-            let field = opt(p.field.as_ref().map(|f| quote!(#f)));
+            let field = opt(p.size_field.as_ref().map(|f| {
+                let wire = &f.wire;
+                quote!(#wire)
+            }));
             let max = Literal::u32_unsuffixed(p.max);
             quote!(::wecom_endpoints::PageInfo { size_field: #field, max: #max })
         }));
         let window = opt(ep.window.as_ref().map(|w| {
-            let start = &w.start;
-            let end = &w.end;
-            let span = span_tokens(&w.max_span);
+            let start = &w.start.field.wire;
+            let end = &w.end.field.wire;
+            let span = span_tokens(w.max_span);
             quote!(::wecom_endpoints::WindowInfo { start_field: #start, end_field: #end, max_span: #span })
         }));
-        let cursor = opt(ep.cursor.as_ref().map(|c| {
-            let style = style_tokens(&c.style);
-            let request = &c.request;
-            let response = &c.response;
-            let items = &c.items;
+        let cursor = opt(ep.page.as_ref().and_then(|p| p.cursor.as_ref()).map(|c| {
+            let style = match c.style {
+                CursorStyle::Offset { .. } => quote!(::wecom_endpoints::CursorStyle::Offset),
+                CursorStyle::Token => quote!(::wecom_endpoints::CursorStyle::Token),
+                CursorStyle::SpNum { .. } => quote!(::wecom_endpoints::CursorStyle::SpNum),
+            };
+            let request = &c.request.wire;
+            let response = &c.response.wire;
+            let items = &c.items.wire;
             quote!(::wecom_endpoints::CursorInfo {
                 style: #style,
                 request_field: #request,
@@ -119,8 +122,8 @@ impl<'a> Endpoints<'a> {
         }));
 
         let paged = self.paged_impl(ep, &req, &resp);
-        let windowed = self.windowed_impl(ep, &req);
-        let validate = self.validate_impl(&request_name(ep), &ep.request.field, Some((ep, id.as_str())));
+        let windowed = windowed_impl(ep, &req);
+        let validate = self.validate_impl(ep.request, Some(ep));
         quote! {
             #doc
             pub const #konst: ::wecom_endpoints::EndpointInfo = ::wecom_endpoints::EndpointInfo {
@@ -160,30 +163,22 @@ impl<'a> Endpoints<'a> {
         }
     }
 
-    fn paged_impl(&self, ep: &EndpointDef, req: &TokenStream, resp: &TokenStream) -> TokenStream {
-        let (Some(c), Some(page)) = (&ep.cursor, &ep.page) else { return quote!() };
-        let Ok(style) = cursor_style(&c.style) else { return quote!() };
-        let req_field = field(&ep.request.field, &c.request);
-        let resp_field = field(&ep.response.field, &c.response);
-        let rq = ident(&req_field.rust_ident());
-        let rs = ident(&resp_field.rust_ident());
-        let items_field = field(&ep.response.field, &c.items);
-        let items = ident(&items_field.rust_ident());
-        let Ty::List(elem) = items_field.ty_parsed() else { return quote!() };
-        let item_ty = match &*elem {
-            Ty::Named(n) => self.model_path(n),
-            _ => quote!(String),
-        };
-        let item_key = match &c.item_key {
-            Some(key) => {
-                let k = ident(&field(self.spec.struct_fields(&named(&elem)).unwrap_or(&[]), key).rust_ident());
-                quote!(item.#k.to_string())
+    fn paged_impl(&self, ep: &Endpoint, req: &TokenStream, resp: &TokenStream) -> TokenStream {
+        let Some(page) = &ep.page else { return quote!() };
+        let Some(c) = &page.cursor else { return quote!() };
+        let rq = &c.request.ident;
+        let rs = &c.response.ident;
+        let items = &c.items.ident;
+        let (item_ty, item_key) = match &c.item {
+            PageItem::String => (quote!(String), quote!(item.clone())),
+            PageItem::Struct { ty, key } => {
+                let k = &key.ident;
+                (self.model_path(&ty.module, &ty.name), quote!(item.#k.to_string()))
             }
-            None => quote!(item.clone()),
         };
-        let (page_size, set_page_size) = match &page.field {
+        let (page_size, set_page_size) = match &page.size_field {
             Some(f) => {
-                let f = ident(&field(&ep.request.field, f).rust_ident());
+                let f = &f.ident;
                 (quote!(self.#f), quote!(self.#f = size;))
             }
             None => {
@@ -192,12 +187,11 @@ impl<'a> Endpoints<'a> {
             }
         };
         let max = Literal::u64_unsuffixed(u64::from(page.max));
-        let (cursor_ty, style_tok, get, set, next) = match style {
-            CursorStyle::Offset => {
-                let ty = scalar_ty(&req_field.ty_parsed());
-                let flag = ident(&field(&ep.response.field, c.end_flag.as_deref().unwrap_or("")).rust_ident());
+        let (cursor_ty, style_tok, get, set, next) = match &c.style {
+            CursorStyle::Offset { int, end_flag } => {
+                let flag = &end_flag.ident;
                 (
-                    ty,
+                    int_ty(*int),
                     quote!(Offset),
                     quote!((self.#rq != 0).then_some(self.#rq)),
                     quote!(self.#rq = cursor.unwrap_or(0);),
@@ -211,17 +205,15 @@ impl<'a> Endpoints<'a> {
                 quote!(self.#rq = cursor.unwrap_or_default();),
                 quote!(response.#rs.clone().filter(|c| !c.is_empty())),
             ),
-            CursorStyle::SpNum => {
-                let ty = scalar_ty(&req_field.ty_parsed());
-                let count_field = field(&ep.response.field, c.count.as_deref().unwrap_or(""));
-                let count = ident(&count_field.rust_ident());
-                let count = match count_field.ty_parsed() {
-                    Ty::U64 => quote!(response.#count),
-                    Ty::U32 => quote!(u64::from(response.#count)),
-                    _ => quote!(u64::try_from(response.#count).unwrap_or(0)),
+            CursorStyle::SpNum { int, count, count_int } => {
+                let count = &count.ident;
+                let count = match count_int {
+                    IntTy::U64 => quote!(response.#count),
+                    IntTy::U32 => quote!(u64::from(response.#count)),
+                    IntTy::I32 | IntTy::I64 => quote!(u64::try_from(response.#count).unwrap_or(0)),
                 };
                 (
-                    ty,
+                    int_ty(*int),
                     quote!(SpNum),
                     quote!(self.#rq),
                     quote!(self.#rq = cursor;),
@@ -265,64 +257,28 @@ impl<'a> Endpoints<'a> {
         }
     }
 
-    fn windowed_impl(&self, ep: &EndpointDef, req: &TokenStream) -> TokenStream {
-        let Some(w) = &ep.window else { return quote!() };
-        let start = field(&ep.request.field, &w.start);
-        let end = field(&ep.request.field, &w.end);
-        let s = ident(&start.rust_ident());
-        let e = ident(&end.rust_ident());
-        let get = |f: &FieldDef, id: &proc_macro2::Ident| match f.ty_parsed() {
-            Ty::U32 => quote!(u64::from(self.#id)),
-            _ => quote!(self.#id),
-        };
-        let set = |f: &FieldDef, id: &proc_macro2::Ident, v: TokenStream| match f.ty_parsed() {
-            Ty::U32 => quote!(self.#id = u32::try_from(#v).unwrap_or(u32::MAX);),
-            _ => quote!(self.#id = #v;),
-        };
-        let (gs, ge) = (get(start, &s), get(end, &e));
-        let (ss, se) = (set(start, &s, quote!(start)), set(end, &e, quote!(end)));
-        quote! {
-            impl ::wecom_endpoints::Windowed for #req {
-                fn window(&self) -> (u64, u64) {
-                    (#gs, #ge)
-                }
-                fn set_window(&mut self, start: u64, end: u64) {
-                    #ss
-                    #se
-                }
-            }
-        }
-    }
-
     /// `Validate` for a request (with its endpoint) or a struct inside one.
-    fn validate_impl(&self, name: &str, fields: &[FieldDef], endpoint: Option<(&EndpointDef, &str)>) -> TokenStream {
-        let path = self.model_path(name);
-        let page_field =
-            endpoint.and_then(|(ep, _)| ep.page.as_ref().and_then(|p| p.field.clone().map(|f| (f, p.max))));
+    fn validate_impl(&self, id: StructId, endpoint: Option<&Endpoint>) -> TokenStream {
+        let path = self.struct_path(id);
+        let fields = &self.model.strukt(id).fields;
+        let page = endpoint.and_then(|ep| ep.page.as_ref());
+        let page_field = page.and_then(|p| p.size_field.as_ref().map(|f| (f.wire.as_str(), p.max)));
         let mut checks = Vec::new();
         for f in fields {
-            let page_max = page_field.as_ref().filter(|(pf, _)| *pf == f.name).map(|(_, m)| *m);
+            let page_max = page_field.filter(|(pf, _)| *pf == f.wire).map(|(_, m)| m);
             checks.push(self.field_checks(f, page_max));
         }
-        if let Some((ep, _)) = endpoint {
-            if let Some(w) = &ep.window {
-                let start = field(&ep.request.field, &w.start);
-                let end = field(&ep.request.field, &w.end);
-                let conv = |f: &FieldDef| {
-                    let id = ident(&f.rust_ident());
-                    match f.ty_parsed() {
-                        Ty::U32 => quote!(u64::from(this.#id)),
-                        _ => quote!(this.#id),
-                    }
-                };
-                let (sv, ev) = (conv(start), conv(end));
-                let (sn, en) = (&w.start, &w.end);
-                let span = span_tokens(&w.max_span);
-                checks.push(quote! { v::window(#sn, #en, #sv, #ev, #span)?; });
-            }
+        if let Some(w) = endpoint.and_then(|ep| ep.window.as_ref()) {
+            let (sv, ev) = (window_get(&w.start, quote!(this)), window_get(&w.end, quote!(this)));
+            let (sn, en) = (&w.start.field.wire, &w.end.field.wire);
+            let span = span_tokens(w.max_span);
+            checks.push(quote! { v::window(#sn, #en, #sv, #ev, #span)?; });
         }
         let map_err = match endpoint {
-            Some((_, id)) => quote!(.map_err(|e| e.for_endpoint(#id))),
+            Some(ep) => {
+                let id = &ep.id;
+                quote!(.map_err(|e| e.for_endpoint(#id)))
+            }
             None => quote!(),
         };
         let this_used = if checks.iter().all(|c| c.is_empty()) { quote!(_this) } else { quote!(this) };
@@ -347,31 +303,20 @@ impl<'a> Endpoints<'a> {
         }
     }
 
-    fn field_checks(&self, f: &FieldDef, page_max: Option<u32>) -> TokenStream {
-        let ty = f.ty_parsed();
-        let id = ident(&f.rust_ident());
-        let wire = &f.name;
-        let (leaf, list) = match &ty {
-            Ty::List(inner) => ((**inner).clone(), true),
-            other => (other.clone(), false),
-        };
-        let leaf_kind = match &leaf {
-            Ty::Named(n) => self.spec.kind(n).map(|(_, k)| k),
-            _ => None,
-        };
+    fn field_checks(&self, f: &Field, page_max: Option<u32>) -> TokenStream {
+        let id = &f.ident;
+        let wire = &f.wire;
         // Checks on one value bound to `value`, at path `p`.
         let mut on_value = Vec::new();
-        let as_str = match (&leaf, leaf_kind) {
-            (Ty::Secret, _) => Some(quote!(value.expose())),
-            (Ty::String, _) => Some(quote!(value.as_str())),
-            (Ty::NumberString | Ty::JsonString, _) => Some(quote!(value.as_str())),
-            (_, Some(Kind::StringEnum)) => Some(quote!(value.as_str())),
+        let as_str = match &f.ty {
+            Ty::Scalar(Scalar::Secret) => Some(quote!(value.expose())),
+            Ty::Scalar(Scalar::String | Scalar::NumberString | Scalar::JsonString) => Some(quote!(value.as_str())),
+            Ty::Named(t) if matches!(t.item, ItemRef::StringEnum(_)) => Some(quote!(value.as_str())),
             _ => None,
         };
-        if f.required && f.default.is_none() && !list {
-            if let (Some(s), true) = (&as_str, leaf.is_stringish() || leaf == Ty::Secret) {
-                on_value.push(quote! { v::non_empty(p, #s)?; });
-            }
+        let text = matches!(&f.ty, Ty::Scalar(s) if s.is_text());
+        if let (Shape::Required { default: None }, Some(s), true) = (&f.shape, &as_str, text) {
+            on_value.push(quote! { v::non_empty(p, #s)?; });
         }
         if let (Some(max), Some(s)) = (f.max_bytes, &as_str) {
             on_value.push(quote! { v::max_bytes(p, #s, #max)?; });
@@ -381,7 +326,7 @@ impl<'a> Endpoints<'a> {
             lo = Some(lo.map_or(1, |l| l.max(1)));
             hi = Some(hi.map_or(i128::from(pm), |h| h.min(i128::from(pm))));
         }
-        if (lo.is_some() || hi.is_some()) && leaf.is_integer() {
+        if (lo.is_some() || hi.is_some()) && f.ty.int().is_some() {
             let lo = opt(lo.map(|l| {
                 let l = Literal::i128_unsuffixed(l);
                 quote!(#l)
@@ -392,42 +337,40 @@ impl<'a> Endpoints<'a> {
             }));
             on_value.push(quote! { v::range(p, i128::from(*value), #lo, #hi)?; });
         }
-        if leaf_kind == Some(Kind::Struct) {
+        if matches!(&f.ty, Ty::Named(t) if matches!(t.item, ItemRef::Struct(_))) {
             on_value.push(quote! { v::nested(p, value)?; });
         }
         let mut out = Vec::new();
         if !on_value.is_empty() {
-            let optional = !f.required && !list;
-            out.push(if list {
-                let fmt = format!("{wire}[{{i}}]");
-                quote! {
-                    for (i, value) in this.#id.iter().enumerate() {
-                        let p = &format!(#fmt);
-                        #(#on_value)*
+            out.push(match f.shape {
+                Shape::List => {
+                    let fmt = format!("{wire}[{{i}}]");
+                    quote! {
+                        for (i, value) in this.#id.iter().enumerate() {
+                            let p = &format!(#fmt);
+                            #(#on_value)*
+                        }
                     }
                 }
-            } else if optional {
-                quote! {
+                Shape::Optional => quote! {
                     if let Some(value) = &this.#id {
                         let p = #wire;
                         #(#on_value)*
                     }
-                }
-            } else {
-                quote! {
+                },
+                Shape::Required { .. } => quote! {
                     {
                         let value = &this.#id;
                         let p = #wire;
                         #(#on_value)*
                     }
-                }
+                },
             });
         }
-        if let Some(key) = &f.unique_key {
-            let elem_fields = self.spec.struct_fields(&named(&leaf)).unwrap_or(&[]);
-            let kf = field(elem_fields, key);
-            let k = ident(&kf.rust_ident());
-            let repeatable = &f.repeatable;
+        if let Some(u) = &f.unique {
+            let key = &u.key_wire;
+            let k = &u.key_ident;
+            let repeatable = &u.repeatable;
             out.push(quote! {
                 v::unique(#wire, #key, this.#id.iter().map(|e| e.#k.as_str()), &[#(#repeatable),*])?;
             });
@@ -436,52 +379,47 @@ impl<'a> Endpoints<'a> {
     }
 }
 
-fn request_side(spec: &Spec) -> BTreeSet<String> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = spec.endpoints().iter().map(|(_, ep)| request_name(ep)).collect();
-    while let Some(n) = stack.pop() {
-        if !seen.insert(n.clone()) {
-            continue;
-        }
-        for f in spec.struct_fields(&n).unwrap_or(&[]) {
-            let ty = f.ty_parsed();
-            let leaf = match &ty {
-                Ty::List(inner) => (**inner).clone(),
-                other => other.clone(),
-            };
-            if let Ty::Named(name) = leaf {
-                if matches!(spec.kind(&name), Some((_, Kind::Struct))) {
-                    stack.push(name);
-                }
+fn windowed_impl(ep: &Endpoint, req: &TokenStream) -> TokenStream {
+    let Some(w) = &ep.window else { return quote!() };
+    let (gs, ge) = (window_get(&w.start, quote!(self)), window_get(&w.end, quote!(self)));
+    let (ss, se) = (window_set(&w.start, quote!(start)), window_set(&w.end, quote!(end)));
+    quote! {
+        impl ::wecom_endpoints::Windowed for #req {
+            fn window(&self) -> (u64, u64) {
+                (#gs, #ge)
+            }
+            fn set_window(&mut self, start: u64, end: u64) {
+                #ss
+                #se
             }
         }
     }
-    // Requests themselves get their impl next to the endpoint.
-    for (_, ep) in spec.endpoints() {
-        seen.remove(&request_name(ep));
-    }
-    seen
 }
 
-fn field<'f>(fields: &'f [FieldDef], name: &str) -> &'f FieldDef {
-    // The spec was validated: the field exists.
-    fields.iter().find(|f| f.name == name).unwrap_or(&fields[0])
-}
-
-fn named(ty: &Ty) -> String {
-    match ty {
-        Ty::Named(n) => n.clone(),
-        _ => String::new(),
+/// A window bound read as `u64` from `this`.
+fn window_get(w: &WindowField, this: TokenStream) -> TokenStream {
+    let id = &w.field.ident;
+    match w.int {
+        UIntTy::U32 => quote!(u64::from(#this.#id)),
+        UIntTy::U64 => quote!(#this.#id),
     }
 }
 
-fn scalar_ty(ty: &Ty) -> TokenStream {
-    match ty {
-        Ty::U32 => quote!(u32),
-        Ty::U64 | Ty::IntString => quote!(u64),
-        Ty::I32 => quote!(i32),
-        Ty::I64 => quote!(i64),
-        _ => quote!(String),
+/// Sets a window bound from a `u64`.
+fn window_set(w: &WindowField, v: TokenStream) -> TokenStream {
+    let id = &w.field.ident;
+    match w.int {
+        UIntTy::U32 => quote!(self.#id = u32::try_from(#v).unwrap_or(u32::MAX);),
+        UIntTy::U64 => quote!(self.#id = #v;),
+    }
+}
+
+fn int_ty(int: IntTy) -> TokenStream {
+    match int {
+        IntTy::U32 => quote!(u32),
+        IntTy::U64 => quote!(u64),
+        IntTy::I32 => quote!(i32),
+        IntTy::I64 => quote!(i64),
     }
 }
 
@@ -492,12 +430,11 @@ fn opt(v: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn span_tokens(s: &str) -> TokenStream {
-    let (unit, n) = match Span::parse(s) {
-        Ok(Span::Days(n)) => (quote!(Days), n),
-        Ok(Span::Months(n)) => (quote!(Months), n),
-        Ok(Span::Years(n)) => (quote!(Years), n),
-        Err(_) => (quote!(Days), 1),
+fn span_tokens(span: Span) -> TokenStream {
+    let (unit, n) = match span {
+        Span::Days(n) => (quote!(Days), n),
+        Span::Months(n) => (quote!(Months), n),
+        Span::Years(n) => (quote!(Years), n),
     };
     let n = Literal::u32_unsuffixed(n);
     quote!(::wecom_endpoints::MaxSpan::#unit(#n))
@@ -508,25 +445,16 @@ pub fn summary(doc: &str) -> String {
     doc.trim().split("\n\n").next().unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn style_tokens(s: &str) -> TokenStream {
-    match cursor_style(s) {
-        Ok(CursorStyle::Offset) => quote!(::wecom_endpoints::CursorStyle::Offset),
-        Ok(CursorStyle::Token) => quote!(::wecom_endpoints::CursorStyle::Token),
-        _ => quote!(::wecom_endpoints::CursorStyle::SpNum),
-    }
-}
-
 fn error_variant(code: i64) -> TokenStream {
     let lit = Literal::i64_unsuffixed(code);
     quote!(::wecom_endpoints::ErrorCode::from_code(#lit))
 }
 
 /// `generated/errors.rs`: the `ErrorCode` enum.
-pub fn errors(file: &ErrorsFile) -> TokenStream {
-    let doc = module_doc(&file.doc);
-    let mut errors = file.error.clone();
-    errors.sort_by_key(|e| e.code);
-    let names: Vec<_> = errors.iter().map(|e| ident(&e.name)).collect();
+pub fn errors(table: &ErrorTable) -> TokenStream {
+    let doc = module_doc(&table.doc);
+    let errors = &table.codes;
+    let names: Vec<&Ident> = errors.iter().map(|e| &e.name).collect();
     let codes: Vec<Literal> = errors.iter().map(|e| Literal::i64_unsuffixed(e.code)).collect();
     let docs: Vec<TokenStream> = errors
         .iter()
@@ -543,35 +471,40 @@ pub fn errors(file: &ErrorsFile) -> TokenStream {
     let classes: Vec<TokenStream> = errors
         .iter()
         .map(|e| {
-            let c = ident(&e.class.to_upper_camel_case());
+            let c = format_ident!("{}", format!("{:?}", e.class));
             quote!(::wecom_endpoints::ErrorClass::#c)
         })
         .collect();
     let hints: Vec<TokenStream> = errors.iter().map(|e| opt(e.hint.as_ref().map(|h| quote!(#h)))).collect();
+    let (unknown_doc, deprecated) = crate::gen_models::unknown_variant("A code", "`code()`");
     quote! {
         #doc
 
         /// A WeCom return code (`errcode`), with its documented meaning and the class a client
         /// acts on.
         ///
-        /// Open enum: a code this SDK does not know arrives as `Unknown` with its value.
+        /// Open enum: a code this SDK does not know arrives as `Unknown`. Match the known codes
+        /// (or better, [`ErrorCode::class`]) and compare `code()` in a catch-all arm, never
+        /// `Unknown(..)`, so the `match` keeps working when a later version learns the code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
             #(#docs #names,)*
-            /// A code this SDK does not know.
-            Unknown(i64),
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownCode),
         }
 
+        #[allow(deprecated)]
         impl ErrorCode {
             /// Every documented code.
             pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
 
-            /// The numeric code.
+            /// The numeric code, known or not.
             pub const fn code(self) -> i64 {
                 match self {
                     #(Self::#names => #codes,)*
-                    Self::Unknown(v) => v,
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
                 }
             }
 
@@ -579,7 +512,7 @@ pub fn errors(file: &ErrorsFile) -> TokenStream {
             pub const fn from_code(code: i64) -> Self {
                 match code {
                     #(#codes => Self::#names,)*
-                    other => Self::Unknown(other),
+                    other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
                 }
             }
 
@@ -617,7 +550,12 @@ pub fn errors(file: &ErrorsFile) -> TokenStream {
 
             /// False for a code this SDK does not know.
             pub const fn is_known(self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !self.is_unknown()
+            }
+
+            /// True for a code this SDK does not know.
+            pub const fn is_unknown(self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
         }
 
@@ -637,28 +575,27 @@ pub fn errors(file: &ErrorsFile) -> TokenStream {
 }
 
 /// `generated/mod.rs` of the endpoints crate.
-pub fn mod_file(endpoints: &Endpoints<'_>, with_errors: bool) -> TokenStream {
-    let mut mods: Vec<String> = endpoints
-        .spec
-        .families
-        .iter()
-        .filter(|(_, f)| endpoints.has_family(f))
-        .map(|(_, f)| f.family.clone())
-        .collect();
-    if with_errors {
+pub fn mod_file(endpoints: &Endpoints<'_>, spec_dir: &str) -> TokenStream {
+    let doc = module_doc(&format!(
+        "The generated endpoint descriptions of `{spec_dir}/*.toml`: one module per family that has\nendpoints or request-side structs, the error codes, and `ALL`."
+    ));
+    let mut mods: Vec<String> =
+        endpoints.model.families.iter().filter(|f| endpoints.has_family(f)).map(|f| f.module.to_string()).collect();
+    if endpoints.model.errors.is_some() {
         mods.push("errors".into());
     }
     mods.sort();
     let mod_items = mods.iter().map(|m| {
-        let id = ident(m);
+        let id = format_ident!("{m}");
         quote!(pub mod #id;)
     });
-    let all = endpoints.spec.endpoints().into_iter().map(|(fam, ep)| {
-        let m = ident(&fam.family);
-        let k = ident(&ep.name.to_shouty_snake_case());
+    let all = endpoints.model.endpoints().map(|(fam, ep)| {
+        let m = &fam.module;
+        let k = &ep.konst;
         quote!(&#m::#k)
     });
     quote! {
+        #doc
         #(#mod_items)*
 
         /// Every endpoint in the spec, sorted by id.

@@ -1,61 +1,55 @@
 //! Emits `wecom-models`: one module per family with its structs, open enums and tagged unions.
+//! Reads only the resolved [`Model`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 
-use crate::rust::{doc_attrs, ident, module_doc};
-use crate::spec::{
-    EnumDef, FamilyFile, FieldDef, Kind, Spec, Ty, UnionDef, request_name, response_name, union_content_name,
+use crate::model::{
+    DefaultValue, Enum, EnumVariants, Family, Field, ItemRef, Model, Scalar, Shape, StructId, Ty, TypeRef, Union,
 };
+use crate::rust::{doc_attrs, module_doc};
 
-/// What the models generator knows while emitting one family.
+/// The models emitter.
 pub struct Models<'a> {
-    pub spec: &'a Spec,
-    /// Structs reachable from a request: they get constructors and setters.
-    request_side: BTreeSet<String>,
-    /// Structs whose every field has a `Default`.
-    defaultable: BTreeSet<String>,
+    pub model: &'a Model,
 }
 
 impl<'a> Models<'a> {
-    pub fn new(spec: &'a Spec) -> Self {
-        let mut m = Models { spec, request_side: BTreeSet::new(), defaultable: BTreeSet::new() };
-        m.request_side = m.reachable_from_requests();
-        m.defaultable = m.defaultable_structs();
-        m
+    pub fn new(model: &'a Model) -> Self {
+        Models { model }
     }
 
     /// Renders one family module.
-    pub fn family(&self, fam: &FamilyFile) -> TokenStream {
+    pub fn family(&self, fam: &Family) -> TokenStream {
+        let m = self.model;
         let mut items: BTreeMap<String, TokenStream> = BTreeMap::new();
-        for ep in &fam.endpoint {
-            let req_doc = format!("{}\n\nSends `{} {}`.", ep.request.doc.trim_end(), ep.method, ep.path);
-            items.insert(
-                request_name(ep),
-                self.structure(fam, &request_name(ep), &req_doc, &ep.request.field, Side::Request),
-            );
+        for ep in &fam.endpoints {
+            let (method, path) = (ep.method.as_str(), &ep.path);
+            let req = m.strukt(ep.request);
+            let req_doc = format!("{}\n\nSends `{method} {path}`.", req.doc.trim_end());
+            items.insert(req.name.to_string(), self.structure(fam, ep.request, &req_doc, Side::Request));
+            let resp = m.strukt(ep.response);
             let resp_doc = format!(
-                "{}\n\nThe body of a `{} {}` answer; `errcode`/`errmsg` included.",
-                ep.response.doc.trim_end(),
-                ep.method,
-                ep.path
+                "{}\n\nThe body of a `{method} {path}` answer; `errcode`/`errmsg` included.",
+                resp.doc.trim_end()
             );
-            items.insert(
-                response_name(ep),
-                self.structure(fam, &response_name(ep), &resp_doc, &ep.response.field, Side::Response),
-            );
+            items.insert(resp.name.to_string(), self.structure(fam, ep.response, &resp_doc, Side::Response));
         }
-        for s in &fam.structs {
-            let side = if self.request_side.contains(&s.name) { Side::Input } else { Side::Plain };
-            items.insert(s.name.clone(), self.structure(fam, &s.name, &s.doc, &s.field, side));
+        for &id in &fam.structs {
+            let s = m.strukt(id);
+            let side = if m.is_input(id) { Side::Input } else { Side::Plain };
+            items.insert(s.name.to_string(), self.structure(fam, id, &s.doc, side));
         }
-        for e in &fam.enums {
-            items.insert(e.name.clone(), enumeration(e));
+        for &id in &fam.enums {
+            let e = m.enumeration(id);
+            items.insert(e.name.to_string(), enumeration(e));
         }
-        for u in &fam.unions {
-            items.insert(u.name.clone(), self.union(fam, u));
+        for &id in &fam.unions {
+            let u = m.union(id);
+            items.insert(u.name.to_string(), self.union(fam, u));
         }
         let doc = module_doc(&fam.doc);
         let body = items.into_values();
@@ -65,15 +59,17 @@ impl<'a> Models<'a> {
         }
     }
 
-    fn structure(&self, fam: &FamilyFile, name: &str, doc: &str, fields: &[FieldDef], side: Side) -> TokenStream {
-        let name_id = ident(name);
+    fn structure(&self, fam: &Family, id: StructId, doc: &str, side: Side) -> TokenStream {
+        let s = self.model.strukt(id);
+        let name_id = &s.name;
+        let fields = &s.fields;
         let doc = doc_attrs(doc);
         let response = matches!(side, Side::Response);
         // Tolerant reader: what WeCom sends may omit a documented field; read it as its default
         // when the type has one (requests stay strict: their callers set every field).
         let lenient = matches!(side, Side::Response | Side::Plain);
         let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
-        if self.defaultable.contains(name) {
+        if s.defaultable {
             derives.push(quote!(Default));
         }
         derives.push(quote!(::serde::Serialize));
@@ -93,7 +89,7 @@ impl<'a> Models<'a> {
             });
         }
         let builder = match side {
-            Side::Request | Side::Input => self.builder(fam, &name_id, fields),
+            Side::Request | Side::Input => self.builder(fam, name_id, fields),
             _ => quote!(),
         };
         quote! {
@@ -107,33 +103,32 @@ impl<'a> Models<'a> {
         }
     }
 
-    fn field(&self, fam: &FamilyFile, f: &FieldDef, with_serde: bool, lenient: bool) -> TokenStream {
-        let ty = f.ty_parsed();
-        let rust_name = f.rust_ident();
-        let id = ident(&rust_name);
+    fn field(&self, fam: &Family, f: &Field, with_serde: bool, lenient: bool) -> TokenStream {
+        let id = &f.ident;
         let mut serde_args: Vec<TokenStream> = Vec::new();
-        if rust_name.trim_start_matches("r#") != f.name {
-            let wire = &f.name;
+        if f.ident.unraw() != f.wire {
+            let wire = &f.wire;
             serde_args.push(quote!(rename = #wire));
         }
-        for a in &f.alias {
+        for a in &f.aliases {
             serde_args.push(quote!(alias = #a));
         }
-        let optional = !f.required && !matches!(ty, Ty::List(_));
-        match (&ty, optional) {
-            (Ty::List(_), _) => serde_args.push(quote!(default, skip_serializing_if = "Vec::is_empty")),
-            (Ty::IntString, false) => serde_args.push(quote!(with = "::wecom_models::__private::int_string")),
-            (Ty::IntString, true) => serde_args.push(quote!(
+        let int_string = f.ty.is(Scalar::IntString);
+        match &f.shape {
+            Shape::List => serde_args.push(quote!(default, skip_serializing_if = "Vec::is_empty")),
+            Shape::Required { .. } if int_string => {
+                serde_args.push(quote!(with = "::wecom_models::__private::int_string"))
+            }
+            Shape::Optional if int_string => serde_args.push(quote!(
                 default,
                 skip_serializing_if = "Option::is_none",
                 with = "::wecom_models::__private::opt_int_string"
             )),
-            (_, true) => serde_args.push(quote!(default, skip_serializing_if = "Option::is_none")),
-            (_, false) if lenient && self.has_default(&ty) => serde_args.push(quote!(default)),
-            (_, false) => {}
+            Shape::Optional => serde_args.push(quote!(default, skip_serializing_if = "Option::is_none")),
+            Shape::Required { .. } if lenient && self.has_default(&f.ty) => serde_args.push(quote!(default)),
+            Shape::Required { .. } => {}
         }
-        let base = self.rust_ty(fam, &ty);
-        let full = if optional { quote!(Option<#base>) } else { base };
+        let full = self.field_ty(fam, f);
         let serde_attr =
             if serde_args.is_empty() || !with_serde { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
         let doc = doc_attrs(&field_doc(f));
@@ -144,59 +139,54 @@ impl<'a> Models<'a> {
         }
     }
 
-    /// The Rust type of a spec type, as seen from module `fam`.
-    pub fn rust_ty(&self, fam: &FamilyFile, ty: &Ty) -> TokenStream {
+    /// The Rust type of a field: `T`, `Option<T>` or `Vec<T>`.
+    fn field_ty(&self, fam: &Family, f: &Field) -> TokenStream {
+        let base = self.rust_ty(fam, &f.ty);
+        match f.shape {
+            Shape::Required { .. } => base,
+            Shape::Optional => quote!(Option<#base>),
+            Shape::List => quote!(Vec<#base>),
+        }
+    }
+
+    /// The type a field holds when present: `T` or `Vec<T>`.
+    fn value_ty(&self, fam: &Family, f: &Field) -> TokenStream {
+        let base = self.rust_ty(fam, &f.ty);
+        match f.shape {
+            Shape::List => quote!(Vec<#base>),
+            Shape::Required { .. } | Shape::Optional => base,
+        }
+    }
+
+    /// The Rust type of an element type, as seen from module `fam`.
+    pub fn rust_ty(&self, fam: &Family, ty: &Ty) -> TokenStream {
         match ty {
-            Ty::U32 => quote!(u32),
-            Ty::U64 | Ty::IntString => quote!(u64),
-            Ty::I32 => quote!(i32),
-            Ty::I64 => quote!(i64),
-            Ty::Bool => quote!(bool),
-            Ty::String => quote!(String),
-            Ty::NumberString => quote!(::wecom_models::NumberString),
-            Ty::Number => quote!(::serde_json::Number),
-            Ty::Secret => quote!(::wecom_models::Secret),
-            Ty::JsonString => quote!(::wecom_models::JsonString),
-            Ty::Json => quote!(::serde_json::Value),
-            Ty::List(inner) => {
-                let inner = self.rust_ty(fam, inner);
-                quote!(Vec<#inner>)
-            }
-            Ty::Named(n) => {
-                let id = ident(n);
-                match self.spec.kind(n) {
-                    Some((family, _)) if family != fam.family => {
-                        let m = ident(family);
-                        quote!(super::#m::#id)
-                    }
-                    _ => quote!(#id),
-                }
-            }
+            Ty::Scalar(s) => scalar_ty(*s),
+            Ty::Named(t) => named_path(fam, &t.module, &t.name),
         }
     }
 
     /// `new(required…)` plus a setter for every other field.
-    fn builder(&self, fam: &FamilyFile, name: &Ident, fields: &[FieldDef]) -> TokenStream {
+    fn builder(&self, fam: &Family, name: &Ident, fields: &[Field]) -> TokenStream {
         let mut params = Vec::new();
         let mut inits = Vec::new();
         let mut setters = Vec::new();
         let mut new_doc = format!("A new `{name}` from its required fields");
         let defaults: Vec<String> =
-            fields.iter().filter_map(|f| f.default.as_ref().map(|d| format!("`{}` = {}", f.name, d))).collect();
+            fields.iter().filter_map(|f| f.default().map(|d| format!("`{}` = {}", f.wire, d))).collect();
         if !defaults.is_empty() {
             new_doc.push_str(&format!(" ({})", defaults.join(", ")));
         }
         new_doc.push('.');
         for f in fields {
-            let ty = f.ty_parsed();
-            let id = ident(&f.rust_ident());
-            let base = self.rust_ty(fam, &ty);
-            let (arg_ty, conv) = into_arg(&ty, &base, &id);
-            let setter_doc = doc_attrs(&format!("Sets `{}`: {}", f.name, first_line(&f.doc)));
-            match (&ty, f.required, &f.default) {
-                (Ty::List(inner), _, _) => {
+            let id = &f.ident;
+            let base = self.rust_ty(fam, &f.ty);
+            let (arg_ty, conv) = into_arg(&f.ty, &base, id);
+            let setter_doc = doc_attrs(&format!("Sets `{}`: {}", f.wire, first_line(&f.doc)));
+            match &f.shape {
+                Shape::List => {
                     inits.push(quote!(#id: Vec::new()));
-                    let inner = self.rust_ty(fam, inner);
+                    let inner = &base;
                     setters.push(quote! {
                         #setter_doc
                         pub fn #id(mut self, #id: impl IntoIterator<Item = #inner>) -> Self {
@@ -205,16 +195,16 @@ impl<'a> Models<'a> {
                         }
                     });
                 }
-                (_, true, None) => {
+                Shape::Required { default: None } => {
                     params.push(quote!(#id: #arg_ty));
-                    if id == conv.to_string() {
+                    if *id == conv.to_string() {
                         inits.push(quote!(#id));
                     } else {
                         inits.push(quote!(#id: #conv));
                     }
                 }
-                (_, true, Some(default)) => {
-                    let value = default_literal(&ty, default);
+                Shape::Required { default: Some(default) } => {
+                    let value = default_literal(default);
                     inits.push(quote!(#id: #value));
                     setters.push(quote! {
                         #setter_doc
@@ -224,7 +214,7 @@ impl<'a> Models<'a> {
                         }
                     });
                 }
-                (_, false, _) => {
+                Shape::Optional => {
                     inits.push(quote!(#id: None));
                     setters.push(quote! {
                         #setter_doc
@@ -250,21 +240,21 @@ impl<'a> Models<'a> {
         }
     }
 
-    fn union(&self, fam: &FamilyFile, u: &UnionDef) -> TokenStream {
-        let name = ident(&u.name);
-        let content_name = ident(&union_content_name(u));
-        let tag_key = &u.tag;
-        let content_key = &u.content;
+    fn union(&self, fam: &Family, u: &Union) -> TokenStream {
+        let name = &u.name;
+        let content_name = &u.content_name;
+        let tag_key = &u.tag_key;
+        let content_key = &u.content_key;
         let doc = doc_attrs(&format!(
             "{}\n\nOn the wire: `{{\"{}\": \"<kind>\", …, \"{}\": {{…}}}}`. The kind and its payload are in `{}`.",
             u.doc.trim_end(),
-            u.tag,
-            u.content,
+            u.tag_key,
+            u.content_key,
             content_name
         ));
-        let fields: Vec<TokenStream> = u.field.iter().map(|f| self.field(fam, f, false, false)).collect();
-        let content_ident = ident(&u.content);
-        let content_doc = doc_attrs(&format!("The kind (`{}`) and its payload (`{}`).", u.tag, u.content));
+        let fields: Vec<TokenStream> = u.fields.iter().map(|f| self.field(fam, f, false, false)).collect();
+        let content_ident = &u.content_ident;
+        let content_doc = doc_attrs(&format!("The kind (`{}`) and its payload (`{}`).", u.tag_key, u.content_key));
 
         // The payload enum.
         let mut variants = Vec::new();
@@ -272,9 +262,10 @@ impl<'a> Models<'a> {
         let mut de_arms = Vec::new();
         let mut ser_arms = Vec::new();
         let mut known_tags = Vec::new();
-        for v in &u.variant {
-            let vname = ident(&v.name.clone().unwrap_or_else(|| v.tag.clone()));
-            let vty = self.rust_ty(fam, &Ty::Named(v.ty.clone()));
+        for v in &u.variants {
+            let vname = &v.name;
+            let payload = self.model.strukt(v.payload);
+            let vty = named_path(fam, &payload.module, &payload.name);
             let vdoc = doc_attrs(&format!("`{}`: {}", v.tag, v.doc));
             let tag = &v.tag;
             variants.push(quote! { #vdoc #vname(#vty) });
@@ -284,10 +275,11 @@ impl<'a> Models<'a> {
             known_tags.push(quote!(#tag));
         }
         let content_doc_text = format!(
-            "The kinds of `{}` this SDK knows, each with its typed `{}` payload.\n\nA kind WeCom adds later arrives as `Unknown` with its raw payload, and is written back unchanged.",
-            u.name, u.content
+            "The kinds of `{}` this SDK knows, each with its typed `{}` payload.\n\nA kind WeCom adds later arrives as `Unknown` with its tag and raw payload, and is written back unchanged. Match the known kinds and read other kinds with `tag()` and `unknown_payload()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the kind.",
+            u.name, u.content_key
         );
         let content_enum_doc = doc_attrs(&content_doc_text);
+        let (unknown_doc, deprecated) = unknown_variant("A kind", "`tag()` and `unknown_payload()`");
 
         // Deserialize for the container: keys in any order; the payload is read typed when the
         // tag came first (the usual order) and buffered otherwise.
@@ -296,17 +288,15 @@ impl<'a> Models<'a> {
         let mut key_arms = Vec::new();
         let mut build = Vec::new();
         let mut ser_fields = Vec::new();
-        for (i, f) in u.field.iter().enumerate() {
+        for (i, f) in u.fields.iter().enumerate() {
             let key = format_ident!("F{}", i);
             let local = format_ident!("f{}", i);
-            let wire = &f.name;
-            let aliases = &f.alias;
+            let wire = &f.wire;
+            let aliases = &f.aliases;
             key_variants.push(quote! { #[serde(rename = #wire #(, alias = #aliases)*)] #key });
-            let ty = f.ty_parsed();
-            let base = self.rust_ty(fam, &ty);
-            let optional = !f.required && !matches!(ty, Ty::List(_));
-            let field_id = ident(&f.rust_ident());
-            if optional {
+            let base = self.value_ty(fam, f);
+            let field_id = &f.ident;
+            if f.shape == Shape::Optional {
                 locals.push(quote! { let mut #local: Option<#base> = None; });
                 key_arms.push(quote! { __Key::#key => #local = map.next_value()? });
                 build.push(quote! { #field_id: #local });
@@ -314,7 +304,7 @@ impl<'a> Models<'a> {
             } else {
                 locals.push(quote! { let mut #local: Option<#base> = None; });
                 key_arms.push(quote! { __Key::#key => #local = Some(map.next_value()?) });
-                if matches!(ty, Ty::List(_)) {
+                if f.shape == Shape::List {
                     build.push(quote! { #field_id: #local.unwrap_or_default() });
                     ser_fields.push(
                         quote! { if !self.#field_id.is_empty() { map.serialize_entry(#wire, &self.#field_id)?; } },
@@ -341,48 +331,59 @@ impl<'a> Models<'a> {
             #[non_exhaustive]
             pub enum #content_name {
                 #(#variants,)*
-                /// A kind this SDK does not know; the raw tag and payload are kept as sent.
-                Unknown {
-                    /// The raw tag.
-                    tag: String,
-                    /// The raw payload.
-                    value: ::serde_json::Value,
-                },
+                #unknown_doc
+                #deprecated
+                Unknown(::wecom_models::UnknownKind),
             }
 
+            #[allow(deprecated)]
             impl #content_name {
                 /// Every tag this SDK knows.
                 pub const KNOWN_TAGS: &'static [&'static str] = &[#(#known_tags),*];
 
-                /// The wire tag of this kind.
+                /// The wire tag of this kind, known or not.
                 pub fn tag(&self) -> &str {
                     match self {
                         #(#tag_arms,)*
-                        Self::Unknown { tag, .. } => tag,
+                        Self::Unknown(u) => ::wecom_models::__private::unknown_kind_tag(u),
+                    }
+                }
+
+                /// The raw payload of a kind this SDK does not know, as sent; `None` for a known kind.
+                pub fn unknown_payload(&self) -> Option<&::serde_json::Value> {
+                    match self {
+                        Self::Unknown(u) => Some(::wecom_models::__private::unknown_kind_value(u)),
+                        _ => None,
                     }
                 }
 
                 /// False for a kind this SDK does not know.
                 pub fn is_known(&self) -> bool {
-                    !matches!(self, Self::Unknown { .. })
+                    !self.is_unknown()
+                }
+
+                /// True for a kind this SDK does not know.
+                pub fn is_unknown(&self) -> bool {
+                    matches!(self, Self::Unknown(_))
                 }
             }
 
+            #[allow(deprecated)]
             impl ::wecom_models::__private::TaggedContent for #content_name {
                 fn deserialize_content<'de, D: ::serde::Deserializer<'de>>(tag: &str, deserializer: D) -> Result<Self, D::Error> {
                     Ok(match tag {
                         #(#de_arms,)*
-                        _ => Self::Unknown {
-                            tag: tag.to_owned(),
-                            value: <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?,
-                        },
+                        _ => Self::Unknown(::wecom_models::__private::unknown_kind(
+                            tag.to_owned(),
+                            <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?,
+                        )),
                     })
                 }
 
                 fn serialize_content<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self {
                         #(#ser_arms,)*
-                        Self::Unknown { value, .. } => ::serde::Serialize::serialize(value, serializer),
+                        Self::Unknown(u) => ::serde::Serialize::serialize(::wecom_models::__private::unknown_kind_value(u), serializer),
                     }
                 }
             }
@@ -454,73 +455,10 @@ impl<'a> Models<'a> {
     /// Whether a type implements `Default`.
     fn has_default(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Number => false,
-            Ty::Named(n) => self.defaultable.contains(n),
-            _ => true,
-        }
-    }
-
-    fn reachable_from_requests(&self) -> BTreeSet<String> {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<String> = Vec::new();
-        for (_, fam) in &self.spec.families {
-            for ep in &fam.endpoint {
-                stack.push(request_name(ep));
-            }
-        }
-        while let Some(name) = stack.pop() {
-            if !seen.insert(name.clone()) {
-                continue;
-            }
-            if let Some(fields) = self.spec.struct_fields(&name) {
-                for f in fields {
-                    if let Some(n) = named_leaf(&f.ty_parsed()) {
-                        if matches!(self.spec.kind(&n), Some((_, Kind::Struct))) {
-                            stack.push(n);
-                        }
-                    }
-                }
-            }
-        }
-        seen
-    }
-
-    fn defaultable_structs(&self) -> BTreeSet<String> {
-        let mut all: Vec<String> = Vec::new();
-        for (_, fam) in &self.spec.families {
-            all.extend(fam.structs.iter().map(|s| s.name.clone()));
-            for ep in &fam.endpoint {
-                all.push(request_name(ep));
-                all.push(response_name(ep));
-            }
-        }
-        // Fixed point: a struct is defaultable when all its fields are.
-        let mut ok: BTreeSet<String> = BTreeSet::new();
-        loop {
-            let before = ok.len();
-            for name in &all {
-                if ok.contains(name) {
-                    continue;
-                }
-                let fields = self.spec.struct_fields(name).unwrap_or(&[]);
-                let all_ok = fields.iter().all(|f| {
-                    let ty = f.ty_parsed();
-                    if !f.required || matches!(ty, Ty::List(_)) {
-                        return true;
-                    }
-                    match &ty {
-                        Ty::Number => false,
-                        Ty::Named(n) => ok.contains(n),
-                        _ => true,
-                    }
-                });
-                if all_ok {
-                    ok.insert(name.clone());
-                }
-            }
-            if ok.len() == before {
-                return ok;
-            }
+            Ty::Scalar(Scalar::Number) => false,
+            Ty::Scalar(_) => true,
+            Ty::Named(TypeRef { item: ItemRef::Struct(id), .. }) => self.model.strukt(*id).defaultable,
+            Ty::Named(_) => false,
         }
     }
 }
@@ -537,11 +475,24 @@ enum Side {
     Plain,
 }
 
-fn named_leaf(ty: &Ty) -> Option<String> {
-    match ty {
-        Ty::List(inner) => named_leaf(inner),
-        Ty::Named(n) => Some(n.clone()),
-        _ => None,
+/// `Name` in its own module, `super::module::Name` from another.
+fn named_path(fam: &Family, module: &Ident, name: &Ident) -> TokenStream {
+    if *module == fam.module { quote!(#name) } else { quote!(super::#module::#name) }
+}
+
+fn scalar_ty(s: Scalar) -> TokenStream {
+    match s {
+        Scalar::U32 => quote!(u32),
+        Scalar::U64 | Scalar::IntString => quote!(u64),
+        Scalar::I32 => quote!(i32),
+        Scalar::I64 => quote!(i64),
+        Scalar::Bool => quote!(bool),
+        Scalar::String => quote!(String),
+        Scalar::NumberString => quote!(::wecom_models::NumberString),
+        Scalar::Number => quote!(::serde_json::Number),
+        Scalar::Secret => quote!(::wecom_models::Secret),
+        Scalar::JsonString => quote!(::wecom_models::JsonString),
+        Scalar::Json => quote!(::serde_json::Value),
     }
 }
 
@@ -549,11 +500,11 @@ fn first_line(s: &str) -> &str {
     s.trim().lines().next().unwrap_or("")
 }
 
-fn field_doc(f: &FieldDef) -> String {
+fn field_doc(f: &Field) -> String {
     let mut doc = f.doc.trim_end().to_string();
     let mut facts = Vec::new();
-    if f.name != f.rust_ident().trim_start_matches("r#") {
-        facts.push(format!("wire name `{}`", f.name));
+    if f.ident.unraw() != f.wire {
+        facts.push(format!("wire name `{}`", f.wire));
     }
     if let Some(b) = f.max_bytes {
         facts.push(format!("at most {b} bytes"));
@@ -564,14 +515,17 @@ fn field_doc(f: &FieldDef) -> String {
         (None, Some(hi)) => facts.push(format!("at most {hi}")),
         (None, None) => {}
     }
-    if let Some(d) = &f.default {
+    if let Some(d) = f.default() {
         facts.push(format!("default {d}"));
     }
-    match f.ty_parsed() {
-        Ty::IntString => facts.push("sent as a JSON string".into()),
-        Ty::NumberString => facts.push("a number carried in a string, kept as text".into()),
-        Ty::JsonString => facts.push("a string holding JSON".into()),
-        _ => {}
+    // Said of single values (a list's element type shows in its `Vec<…>`).
+    if f.shape != Shape::List {
+        match &f.ty {
+            Ty::Scalar(Scalar::IntString) => facts.push("sent as a JSON string".into()),
+            Ty::Scalar(Scalar::NumberString) => facts.push("a number carried in a string, kept as text".into()),
+            Ty::Scalar(Scalar::JsonString) => facts.push("a string holding JSON".into()),
+            _ => {}
+        }
     }
     if !facts.is_empty() {
         doc.push_str(&format!(" ({})", facts.join("; ")));
@@ -581,206 +535,275 @@ fn field_doc(f: &FieldDef) -> String {
 
 fn into_arg(ty: &Ty, base: &TokenStream, id: &Ident) -> (TokenStream, TokenStream) {
     match ty {
-        Ty::String | Ty::Secret | Ty::NumberString | Ty::JsonString => (quote!(impl Into<#base>), quote!(#id.into())),
+        Ty::Scalar(s) if s.is_text() => (quote!(impl Into<#base>), quote!(#id.into())),
         _ => (base.clone(), quote!(#id)),
     }
 }
 
-fn default_literal(ty: &Ty, value: &toml::Value) -> TokenStream {
-    match (ty, value) {
-        (Ty::String, toml::Value::String(s)) => quote!(#s.to_owned()),
-        (Ty::Bool, toml::Value::Boolean(b)) => quote!(#b),
-        (_, toml::Value::Integer(i)) => {
+fn default_literal(value: &DefaultValue) -> TokenStream {
+    match value {
+        DefaultValue::Str(s) => quote!(#s.to_owned()),
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(i) => {
             let lit = Literal::i64_unsuffixed(*i);
             quote!(#lit)
         }
-        _ => quote!(Default::default()),
     }
 }
 
-/// An open enum: known variants plus `Unknown` keeping the raw value.
-pub fn enumeration(e: &EnumDef) -> TokenStream {
-    let name = ident(&e.name);
+/// The policy every open enum and union follows (smithy-rs's): the unknown variant holds an
+/// opaque value and is deprecated, so a `match` on it warns; callers read the raw value with an
+/// accessor, which keeps working when a later spec gives the value its own variant.
+pub(crate) fn unknown_variant(what: &str, accessor: &str) -> (TokenStream, TokenStream) {
     let doc = doc_attrs(&format!(
-        "{}\n\nOpen enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.",
-        e.doc.trim_end()
+        "{what} this SDK does not know, kept as sent. Do not match on it: read it with {accessor}."
     ));
-    let names: Vec<Ident> = e.variant.iter().map(|v| ident(&v.name)).collect();
-    let docs: Vec<TokenStream> = e.variant.iter().map(|v| doc_attrs(&format!("`{}`: {}", v.value, v.doc))).collect();
-    let descriptions: Vec<String> = e.variant.iter().map(|v| first_line(&v.doc).to_string()).collect();
-    if e.repr == "int" {
-        let values: Vec<Literal> =
-            e.variant.iter().map(|v| Literal::i64_unsuffixed(v.value.as_integer().unwrap_or_default())).collect();
-        quote! {
-            #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#docs #names,)*
-                /// A value this SDK does not know; kept as sent.
-                Unknown(i64),
+    let note = format!(
+        "Don't match on `Unknown`: a later version may give this value its own variant. Match the known \
+         variants, and read other values with {accessor} in a catch-all arm (see the `wecom_models` docs, \
+         \"Open enums\")."
+    );
+    (doc, quote!(#[deprecated(note = #note)]))
+}
+
+/// The paragraph every open enum's doc ends with.
+pub(crate) fn open_enum_doc(doc: &str, accessor: &str) -> TokenStream {
+    doc_attrs(&format!(
+        "{}\n\nOpen enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the \
+         known variants and compare `{accessor}` in a catch-all arm, never `Unknown(..)`, so the `match` keeps \
+         working when a later version learns the value.",
+        doc.trim_end()
+    ))
+}
+
+/// An open enum: known variants plus `Unknown` keeping the raw value.
+pub fn enumeration(e: &Enum) -> TokenStream {
+    let name = &e.name;
+    match &e.variants {
+        EnumVariants::Int(variants) => {
+            let names: Vec<&Ident> = variants.iter().map(|v| &v.name).collect();
+            let docs: Vec<TokenStream> =
+                variants.iter().map(|v| doc_attrs(&format!("`{}`: {}", v.value, v.doc))).collect();
+            let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
+            let values: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.value)).collect();
+            let doc = open_enum_doc(&e.doc, "code()");
+            int_enum(name, &doc, &names, &docs, &descriptions, &values)
+        }
+        EnumVariants::String(variants) => {
+            let names: Vec<&Ident> = variants.iter().map(|v| &v.name).collect();
+            let docs: Vec<TokenStream> =
+                variants.iter().map(|v| doc_attrs(&format!("`{:?}`: {}", v.value, v.doc))).collect();
+            let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
+            let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+            let doc = open_enum_doc(&e.doc, "as_str()");
+            string_enum(name, &doc, &names, &docs, &descriptions, &values)
+        }
+    }
+}
+
+fn int_enum(
+    name: &Ident,
+    doc: &TokenStream,
+    names: &[&Ident],
+    docs: &[TokenStream],
+    descriptions: &[&str],
+    values: &[Literal],
+) -> TokenStream {
+    let (unknown_doc, deprecated) = unknown_variant("A value", "`code()`");
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#docs #names,)*
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownCode),
+        }
+
+        #[allow(deprecated)]
+        impl #name {
+            /// Every documented value.
+            pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
+
+            /// The wire value, known or not.
+            pub const fn code(self) -> i64 {
+                match self {
+                    #(Self::#names => #values,)*
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
+                }
             }
 
-            impl #name {
-                /// Every documented value.
-                pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
-
-                /// The wire value.
-                pub const fn code(self) -> i64 {
-                    match self {
-                        #(Self::#names => #values,)*
-                        Self::Unknown(v) => v,
-                    }
-                }
-
-                /// The variant for a wire value (never fails).
-                pub const fn from_code(code: i64) -> Self {
-                    match code {
-                        #(#values => Self::#names,)*
-                        other => Self::Unknown(other),
-                    }
-                }
-
-                /// False for a value this SDK does not know.
-                pub const fn is_known(self) -> bool {
-                    !matches!(self, Self::Unknown(_))
-                }
-
-                /// What the docs say the value means; `None` when unknown.
-                pub const fn description(self) -> Option<&'static str> {
-                    match self {
-                        #(Self::#names => Some(#descriptions),)*
-                        Self::Unknown(_) => None,
-                    }
+            /// The variant for a wire value (never fails).
+            pub const fn from_code(code: i64) -> Self {
+                match code {
+                    #(#values => Self::#names,)*
+                    other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
                 }
             }
 
-            impl From<i64> for #name {
-                fn from(code: i64) -> Self {
-                    Self::from_code(code)
-                }
+            /// False for a value this SDK does not know.
+            pub const fn is_known(self) -> bool {
+                !self.is_unknown()
             }
 
-            impl From<#name> for i64 {
-                fn from(v: #name) -> i64 {
-                    v.code()
-                }
+            /// True for a value this SDK does not know.
+            pub const fn is_unknown(self) -> bool {
+                matches!(self, Self::Unknown(_))
             }
 
-            impl ::std::fmt::Display for #name {
-                /// The wire value, as WeCom writes it.
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    ::std::fmt::Display::fmt(&self.code(), f)
-                }
-            }
-
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_i64(self.code())
-                }
-            }
-
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    ::wecom_models::__private::deserialize_lenient_i64(deserializer).map(Self::from_code)
+            /// What the docs say the value means; `None` when unknown.
+            pub const fn description(self) -> Option<&'static str> {
+                match self {
+                    #(Self::#names => Some(#descriptions),)*
+                    Self::Unknown(_) => None,
                 }
             }
         }
-    } else {
-        let values: Vec<String> = e.variant.iter().map(|v| v.value.as_str().unwrap_or_default().to_string()).collect();
-        quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum #name {
-                #(#docs #names,)*
-                /// A value this SDK does not know; kept as sent.
-                Unknown(String),
+
+        impl From<i64> for #name {
+            fn from(code: i64) -> Self {
+                Self::from_code(code)
             }
+        }
 
-            impl #name {
-                /// Every documented value.
-                pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
-
-                /// The wire value.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        #(Self::#names => #values,)*
-                        Self::Unknown(v) => v,
-                    }
-                }
-
-                /// The variant for a wire value (never fails).
-                pub fn from_wire(value: &str) -> Self {
-                    match value {
-                        #(#values => Self::#names,)*
-                        other => Self::Unknown(other.to_owned()),
-                    }
-                }
-
-                /// False for a value this SDK does not know.
-                pub fn is_known(&self) -> bool {
-                    !matches!(self, Self::Unknown(_))
-                }
-
-                /// What the docs say the value means; `None` when unknown.
-                pub fn description(&self) -> Option<&'static str> {
-                    match self {
-                        #(Self::#names => Some(#descriptions),)*
-                        Self::Unknown(_) => None,
-                    }
-                }
+        impl From<#name> for i64 {
+            fn from(v: #name) -> i64 {
+                v.code()
             }
+        }
 
-            impl From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::from_wire(value)
-                }
+        impl ::std::fmt::Display for #name {
+            /// The wire value, as WeCom writes it.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.code(), f)
             }
+        }
 
-            impl From<String> for #name {
-                fn from(value: String) -> Self {
-                    match Self::from_wire(&value) {
-                        Self::Unknown(_) => Self::Unknown(value),
-                        known => known,
-                    }
-                }
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.code())
             }
+        }
 
-            impl AsRef<str> for #name {
-                fn as_ref(&self) -> &str {
-                    self.as_str()
-                }
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                ::wecom_models::__private::deserialize_lenient_i64(deserializer).map(Self::from_code)
             }
+        }
+    }
+}
 
-            impl ::std::fmt::Display for #name {
-                /// The wire value.
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
+fn string_enum(
+    name: &Ident,
+    doc: &TokenStream,
+    names: &[&Ident],
+    docs: &[TokenStream],
+    descriptions: &[&str],
+    values: &[&str],
+) -> TokenStream {
+    let (unknown_doc, deprecated) = unknown_variant("A value", "`as_str()`");
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#docs #names,)*
+            #unknown_doc
+            #deprecated
+            Unknown(::wecom_models::UnknownValue),
+        }
+
+        #[allow(deprecated)]
+        impl #name {
+            /// Every documented value.
+            pub const KNOWN: &'static [Self] = &[#(Self::#names),*];
+
+            /// The wire value, known or not.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#names => #values,)*
+                    Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
                 }
             }
 
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
+            /// The variant for a wire value (never fails).
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#names,)*
+                    other => Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned())),
                 }
             }
 
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            /// False for a value this SDK does not know.
+            pub fn is_known(&self) -> bool {
+                !self.is_unknown()
+            }
+
+            /// True for a value this SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+
+            /// What the docs say the value means; `None` when unknown.
+            pub fn description(&self) -> Option<&'static str> {
+                match self {
+                    #(Self::#names => Some(#descriptions),)*
+                    Self::Unknown(_) => None,
                 }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from_wire(value)
+            }
+        }
+
+        #[allow(deprecated)]
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match Self::from_wire(&value) {
+                    Self::Unknown(_) => Self::Unknown(::wecom_models::__private::unknown_value(value)),
+                    known => known,
+                }
+            }
+        }
+
+        impl AsRef<str> for #name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            /// The wire value.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
     }
 }
 
 /// The `generated/mod.rs` of the models crate.
-pub fn mod_file(spec: &Spec) -> TokenStream {
-    let mods = spec.families.iter().map(|(_, f)| {
-        let m = ident(&f.family);
+pub fn mod_file(model: &Model, spec_dir: &str) -> TokenStream {
+    let doc = module_doc(&format!("The generated models: one module per family of `{spec_dir}/*.toml`."));
+    let mods = model.families.iter().map(|f| {
+        let m = &f.module;
         let doc = doc_attrs(first_line(&f.doc));
         quote! { #doc pub mod #m; }
     });
-    quote! { #(#mods)* }
+    quote! { #doc #(#mods)* }
 }

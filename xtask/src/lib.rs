@@ -1,12 +1,24 @@
 //! `cargo xtask gen`: turns `api-spec/*.toml` into the generated modules of `wecom-models` and
 //! `wecom-endpoints`.
 //!
+//! Three stages, one direction (as in progenitor and typify):
+//!
+//! 1. parse — [`spec`]: the TOML files as serde reads them, strings and all;
+//! 2. validate and resolve — [`check`]: the one place that reads those strings, producing the
+//!    typed [`model::Model`] (enums for method, repr, cursor style, span and type; every
+//!    reference resolved to the item or field it names) or a [`check::SpecError`] naming the
+//!    file, item and field;
+//! 3. emit — [`gen_models`], [`gen_endpoints`]: Rust printed from the model alone, with
+//!    `quote` → `syn` → `prettyplease`.
+//!
 //! The generator is a library so tests can render fixture specs; `main.rs` is a thin CLI.
-//! Output is deterministic (items sorted by name, files sorted by path), printed with
-//! `quote` → `syn` → `prettyplease`, and carries an `@generated` header.
+//! Output is deterministic (items sorted by name, files sorted by path) and carries an
+//! `@generated` header.
 
+pub mod check;
 pub mod gen_endpoints;
 pub mod gen_models;
+pub mod model;
 pub mod rust;
 pub mod spec;
 
@@ -16,7 +28,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use proc_macro2::TokenStream;
 
-pub use spec::Spec;
+use model::Model;
+use spec::SpecFiles;
 
 /// A spec directory and where its generated code goes.
 #[derive(Debug, Clone)]
@@ -42,7 +55,8 @@ impl Target {
         }
     }
 
-    /// The fixture spec of the snapshot tests: `tests/fixtures/spec/` → `tests/src/fixture/`.
+    /// The fixture spec, one file per feature: `tests/fixtures/spec/` → `tests/src/fixture/` (the
+    /// generator's committed snapshot, compiled by `wecom-tests`).
     pub fn fixture() -> Target {
         Target {
             spec_dir: "tests/fixtures/spec".into(),
@@ -58,23 +72,29 @@ impl Target {
     }
 }
 
-/// Renders every generated file of `target`: relative path → contents.
-pub fn render_target(root: &Path, target: &Target) -> Result<BTreeMap<PathBuf, String>> {
-    let spec = Spec::load(root, &target.spec_dir)?;
-    render_spec(&spec, target)
+/// Reads, checks and resolves the spec in `root/rel_dir`.
+pub fn load_model(root: &Path, rel_dir: &Path) -> Result<Model> {
+    let files = SpecFiles::load(root, rel_dir)?;
+    Ok(check::resolve(files)?)
 }
 
-/// Renders a loaded spec.
-pub fn render_spec(spec: &Spec, target: &Target) -> Result<BTreeMap<PathBuf, String>> {
+/// Renders every generated file of `target`: relative path → contents.
+pub fn render_target(root: &Path, target: &Target) -> Result<BTreeMap<PathBuf, String>> {
+    let model = load_model(root, &target.spec_dir)?;
+    render_model(&model, target)
+}
+
+/// Renders a resolved model.
+pub fn render_model(model: &Model, target: &Target) -> Result<BTreeMap<PathBuf, String>> {
     let mut out = BTreeMap::new();
-    let models = gen_models::Models::new(spec);
+    let models = gen_models::Models::new(model);
     let models_path: TokenStream =
         target.models_path.parse().map_err(|e| anyhow::anyhow!("bad models path {}: {e}", target.models_path))?;
-    let endpoints = gen_endpoints::Endpoints::new(spec, models_path);
+    let endpoints = gen_endpoints::Endpoints::new(model, models_path);
     let spec_dir = target.spec_dir.display().to_string();
-    for (path, fam) in &spec.families {
-        let source = path.display().to_string();
-        let file = format!("{}.rs", fam.family);
+    for fam in &model.families {
+        let source = fam.source.display().to_string();
+        let file = format!("{}.rs", fam.module);
         out.insert(target.models_dir.join(&file), rust::render(models.family(fam), &source)?);
         if endpoints.has_family(fam) {
             out.insert(target.endpoints_dir.join(&file), rust::render(endpoints.family(fam), &source)?);
@@ -82,17 +102,17 @@ pub fn render_spec(spec: &Spec, target: &Target) -> Result<BTreeMap<PathBuf, Str
     }
     out.insert(
         target.models_dir.join("mod.rs"),
-        rust::render(gen_models::mod_file(spec), &format!("{spec_dir}/*.toml"))?,
+        rust::render(gen_models::mod_file(model, &spec_dir), &format!("{spec_dir}/*.toml"))?,
     );
-    if let Some((path, errors)) = &spec.errors {
+    if let Some(errors) = &model.errors {
         out.insert(
             target.endpoints_dir.join("errors.rs"),
-            rust::render(gen_endpoints::errors(errors), &path.display().to_string())?,
+            rust::render(gen_endpoints::errors(errors), &errors.source.display().to_string())?,
         );
     }
     out.insert(
         target.endpoints_dir.join("mod.rs"),
-        rust::render(gen_endpoints::mod_file(&endpoints, spec.errors.is_some()), &format!("{spec_dir}/*.toml"))?,
+        rust::render(gen_endpoints::mod_file(&endpoints, &spec_dir), &format!("{spec_dir}/*.toml"))?,
     );
     Ok(out)
 }

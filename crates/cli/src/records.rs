@@ -436,7 +436,7 @@ pub(crate) mod tests {
     #[test]
     fn unknown_statuses_do_not_break_rows() {
         let mut d = sample_approval();
-        d.sp_status = SpStatus::Unknown(99);
+        d.sp_status = SpStatus::from(99);
         let row = d.csv_row();
         assert_eq!((row[5].as_str(), row[6].as_str()), ("99", "unknown"));
     }

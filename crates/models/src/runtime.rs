@@ -244,6 +244,42 @@ impl From<String> for Secret {
 #[doc(hidden)]
 pub mod __private {
     use super::*;
+    use crate::unknown::{UnknownCode, UnknownKind, UnknownValue};
+
+    /// Wraps an integer no variant claims (generated `from_code`).
+    pub const fn unknown_code(code: i64) -> UnknownCode {
+        UnknownCode(code)
+    }
+
+    /// The integer inside (generated `code()`).
+    pub const fn unknown_code_value(code: UnknownCode) -> i64 {
+        code.0
+    }
+
+    /// Wraps a string no variant claims (generated `from_wire`).
+    pub fn unknown_value(value: String) -> UnknownValue {
+        UnknownValue(value)
+    }
+
+    /// The string inside (generated `as_str()`).
+    pub fn unknown_value_str(value: &UnknownValue) -> &str {
+        &value.0
+    }
+
+    /// Keeps the tag and payload of a union kind no variant claims.
+    pub fn unknown_kind(tag: String, value: serde_json::Value) -> UnknownKind {
+        UnknownKind { tag, value }
+    }
+
+    /// The tag inside (generated `tag()`).
+    pub fn unknown_kind_tag(kind: &UnknownKind) -> &str {
+        &kind.tag
+    }
+
+    /// The payload inside (generated `unknown_payload()` and `Serialize`).
+    pub fn unknown_kind_value(kind: &UnknownKind) -> &serde_json::Value {
+        &kind.value
+    }
 
     /// Reads an integer that may arrive as a JSON number or as a numeric string.
     pub fn deserialize_lenient_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {

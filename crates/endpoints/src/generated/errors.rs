@@ -5,7 +5,9 @@
 /// A WeCom return code (`errcode`), with its documented meaning and the class a client
 /// acts on.
 ///
-/// Open enum: a code this SDK does not know arrives as `Unknown` with its value.
+/// Open enum: a code this SDK does not know arrives as `Unknown`. Match the known codes
+/// (or better, [`ErrorCode::class`]) and compare `code()` in a catch-all arm, never
+/// `Unknown(..)`, so the `match` keeps working when a later version learns the code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -121,9 +123,13 @@ pub enum ErrorCode {
     NarrowTimeRange,
     /// `620004` 服务器内部错误 — server internal error
     ServerInternalError,
-    /// A code this SDK does not know.
-    Unknown(i64),
+    /// A code this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl ErrorCode {
     /// Every documented code.
     pub const KNOWN: &'static [Self] = &[
@@ -170,7 +176,7 @@ impl ErrorCode {
         Self::NarrowTimeRange,
         Self::ServerInternalError,
     ];
-    /// The numeric code.
+    /// The numeric code, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::SystemBusy => -1,
@@ -215,7 +221,7 @@ impl ErrorCode {
             Self::NoOperationPermission => 301088,
             Self::NarrowTimeRange => 301112,
             Self::ServerInternalError => 620004,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a numeric code (never fails).
@@ -263,7 +269,7 @@ impl ErrorCode {
             301088 => Self::NoOperationPermission,
             301112 => Self::NarrowTimeRange,
             620004 => Self::ServerInternalError,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// The documented Chinese text.
@@ -546,7 +552,11 @@ impl ErrorCode {
     }
     /// False for a code this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a code this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 impl From<i64> for ErrorCode {

@@ -93,7 +93,7 @@ impl ApprovalFilter {
 }
 /// Keys getapprovalinfo can filter on.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `as_str()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApprovalFilterKey {
@@ -107,9 +107,13 @@ pub enum ApprovalFilterKey {
     SpStatus,
     /// `"record_type"`: 审批单类型属性: the record type (see `RecordType`); forms before 2021-05-31 cannot be filtered by it.
     RecordType,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(String),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `as_str()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `as_str()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownValue),
 }
+#[allow(deprecated)]
 impl ApprovalFilterKey {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -119,7 +123,7 @@ impl ApprovalFilterKey {
         Self::SpStatus,
         Self::RecordType,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub fn as_str(&self) -> &str {
         match self {
             Self::TemplateId => "template_id",
@@ -127,7 +131,7 @@ impl ApprovalFilterKey {
             Self::Department => "department",
             Self::SpStatus => "sp_status",
             Self::RecordType => "record_type",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -138,12 +142,18 @@ impl ApprovalFilterKey {
             "department" => Self::Department,
             "sp_status" => Self::SpStatus,
             "record_type" => Self::RecordType,
-            other => Self::Unknown(other.to_owned()),
+            other => {
+                Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned()))
+            }
         }
     }
     /// False for a value this SDK does not know.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub fn description(&self) -> Option<&'static str> {
@@ -170,10 +180,13 @@ impl From<&str> for ApprovalFilterKey {
         Self::from_wire(value)
     }
 }
+#[allow(deprecated)]
 impl From<String> for ApprovalFilterKey {
     fn from(value: String) -> Self {
         match Self::from_wire(&value) {
-            Self::Unknown(_) => Self::Unknown(value),
+            Self::Unknown(_) => {
+                Self::Unknown(::wecom_models::__private::unknown_value(value))
+            }
             known => known,
         }
     }
@@ -206,7 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for ApprovalFilterKey {
 }
 /// How a `sp_record` node is decided. Note: `apv_rel` of `process_list` numbers these the other way round.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApproverAttr {
@@ -214,18 +227,22 @@ pub enum ApproverAttr {
     AnyOne,
     /// `2`: 会签: all approvers must approve.
     All,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl ApproverAttr {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::AnyOne, Self::All];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::AnyOne => 1,
             Self::All => 2,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -233,12 +250,16 @@ impl ApproverAttr {
         match code {
             1 => Self::AnyOne,
             2 => Self::All,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -283,7 +304,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproverAttr {
 }
 /// How a `process_list` node is decided. Note the numbering is the reverse of `ApproverAttr`.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApvRel {
@@ -293,19 +314,23 @@ pub enum ApvRel {
     AnyOne,
     /// `3`: 依次审批: approvers decide in turn.
     Sequential,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl ApvRel {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::All, Self::AnyOne, Self::Sequential];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::All => 1,
             Self::AnyOne => 2,
             Self::Sequential => 3,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -314,12 +339,16 @@ impl ApvRel {
             1 => Self::All,
             2 => Self::AnyOne,
             3 => Self::Sequential,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -623,7 +652,7 @@ pub struct LegacyLeave {
 }
 /// Status of an approval node or approver.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeStatus {
@@ -645,9 +674,13 @@ pub enum NodeStatus {
     Handled,
     /// `15`: 转交: forwarded (process_list only; UNCONFIRMED).
     Forwarded,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl NodeStatus {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -661,7 +694,7 @@ impl NodeStatus {
         Self::Handled,
         Self::Forwarded,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::InReview => 1,
@@ -673,7 +706,7 @@ impl NodeStatus {
             Self::ApprovedAndAdded => 13,
             Self::Handled => 14,
             Self::Forwarded => 15,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -688,12 +721,16 @@ impl NodeStatus {
             13 => Self::ApprovedAndAdded,
             14 => Self::Handled,
             15 => Self::Forwarded,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -749,7 +786,7 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
 }
 /// Kind of a `process_list` node (UNCONFIRMED numbering, from SDK comments).
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NodeType {
@@ -759,19 +796,23 @@ pub enum NodeType {
     Cc,
     /// `3`: 办理人: handlers.
     Handler,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl NodeType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Approver, Self::Cc, Self::Handler];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Approver => 1,
             Self::Cc => 2,
             Self::Handler => 3,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -780,12 +821,16 @@ impl NodeType {
             1 => Self::Approver,
             2 => Self::Cc,
             3 => Self::Handler,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -855,7 +900,7 @@ pub struct ProcessNode {
 }
 /// Record types for the `record_type` filter.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecordType {
@@ -877,9 +922,13 @@ pub enum RecordType {
     Refund,
     /// `9`: 红包报销审批: red-packet reimbursement.
     RedPacketReimbursement,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl RecordType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -893,7 +942,7 @@ impl RecordType {
         Self::Refund,
         Self::RedPacketReimbursement,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Leave => 1,
@@ -905,7 +954,7 @@ impl RecordType {
             Self::MeetingRoom => 7,
             Self::Refund => 8,
             Self::RedPacketReimbursement => 9,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -920,12 +969,16 @@ impl RecordType {
             7 => Self::MeetingRoom,
             8 => Self::Refund,
             9 => Self::RedPacketReimbursement,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -1011,7 +1064,7 @@ pub struct SpRecordDetail {
 }
 /// Status of an approval form (申请单状态).
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SpStatus {
@@ -1029,9 +1082,13 @@ pub enum SpStatus {
     Deleted,
     /// `10`: 已支付: paid.
     Paid,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl SpStatus {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -1043,7 +1100,7 @@ impl SpStatus {
         Self::Deleted,
         Self::Paid,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::InReview => 1,
@@ -1053,7 +1110,7 @@ impl SpStatus {
             Self::RevokedAfterApproval => 6,
             Self::Deleted => 7,
             Self::Paid => 10,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -1066,12 +1123,16 @@ impl SpStatus {
             6 => Self::RevokedAfterApproval,
             7 => Self::Deleted,
             10 => Self::Paid,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {

@@ -4,7 +4,7 @@
 //! form controls of `apply_data` with a typed value for each control kind.
 /// Kind of bank account.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AccountType {
@@ -12,18 +12,22 @@ pub enum AccountType {
     Business,
     /// `2`: 个人账户: personal account.
     Personal,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl AccountType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Business, Self::Personal];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Business => 1,
             Self::Personal => 2,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -31,12 +35,16 @@ impl AccountType {
         match code {
             1 => Self::Business,
             2 => Self::Personal,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -102,7 +110,7 @@ pub struct Attendance {
 }
 /// Kind of an attendance record.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AttendanceType {
@@ -116,9 +124,13 @@ pub enum AttendanceType {
     GoingOut,
     /// `5`: 加班: overtime.
     Overtime,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl AttendanceType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -128,7 +140,7 @@ impl AttendanceType {
         Self::GoingOut,
         Self::Overtime,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Leave => 1,
@@ -136,7 +148,7 @@ impl AttendanceType {
             Self::BusinessTrip => 3,
             Self::GoingOut => 4,
             Self::Overtime => 5,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -147,12 +159,16 @@ impl AttendanceType {
             3 => Self::BusinessTrip,
             4 => Self::GoingOut,
             5 => Self::Overtime,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -293,7 +309,7 @@ pub struct Control {
 }
 /// The kinds of `Control` this SDK knows, each with its typed `value` payload.
 ///
-/// A kind WeCom adds later arrives as `Unknown` with its raw payload, and is written back unchanged.
+/// A kind WeCom adds later arrives as `Unknown` with its tag and raw payload, and is written back unchanged. Match the known kinds and read other kinds with `tag()` and `unknown_payload()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the kind.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ControlValue {
@@ -339,14 +355,13 @@ pub enum ControlValue {
     WedriveFile(WedriveFileValue),
     /// `SchoolContact`: 家校通讯录 (education corps): students or classes.
     SchoolContact(SchoolContactValue),
-    /// A kind this SDK does not know; the raw tag and payload are kept as sent.
-    Unknown {
-        /// The raw tag.
-        tag: String,
-        /// The raw payload.
-        value: ::serde_json::Value,
-    },
+    /// A kind this SDK does not know, kept as sent. Do not match on it: read it with `tag()` and `unknown_payload()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `tag()` and `unknown_payload()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownKind),
 }
+#[allow(deprecated)]
 impl ControlValue {
     /// Every tag this SDK knows.
     pub const KNOWN_TAGS: &'static [&'static str] = &[
@@ -372,7 +387,7 @@ impl ControlValue {
         "WedriveFile",
         "SchoolContact",
     ];
-    /// The wire tag of this kind.
+    /// The wire tag of this kind, known or not.
     pub fn tag(&self) -> &str {
         match self {
             Self::Text(_) => "Text",
@@ -396,14 +411,26 @@ impl ControlValue {
             Self::Doc(_) => "Doc",
             Self::WedriveFile(_) => "WedriveFile",
             Self::SchoolContact(_) => "SchoolContact",
-            Self::Unknown { tag, .. } => tag,
+            Self::Unknown(u) => ::wecom_models::__private::unknown_kind_tag(u),
+        }
+    }
+    /// The raw payload of a kind this SDK does not know, as sent; `None` for a known kind.
+    pub fn unknown_payload(&self) -> Option<&::serde_json::Value> {
+        match self {
+            Self::Unknown(u) => Some(::wecom_models::__private::unknown_kind_value(u)),
+            _ => None,
         }
     }
     /// False for a kind this SDK does not know.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown { .. })
+        !self.is_unknown()
+    }
+    /// True for a kind this SDK does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
+#[allow(deprecated)]
 impl ::wecom_models::__private::TaggedContent for ControlValue {
     fn deserialize_content<'de, D: ::serde::Deserializer<'de>>(
         tag: &str,
@@ -541,12 +568,14 @@ impl ::wecom_models::__private::TaggedContent for ControlValue {
                     )
                 }
                 _ => {
-                    Self::Unknown {
-                        tag: tag.to_owned(),
-                        value: <::serde_json::Value as ::serde::Deserialize>::deserialize(
-                            deserializer,
-                        )?,
-                    }
+                    Self::Unknown(
+                        ::wecom_models::__private::unknown_kind(
+                            tag.to_owned(),
+                            <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                deserializer,
+                            )?,
+                        ),
+                    )
                 }
             },
         )
@@ -577,8 +606,11 @@ impl ::wecom_models::__private::TaggedContent for ControlValue {
             Self::Doc(v) => ::serde::Serialize::serialize(v, serializer),
             Self::WedriveFile(v) => ::serde::Serialize::serialize(v, serializer),
             Self::SchoolContact(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Unknown { value, .. } => {
-                ::serde::Serialize::serialize(value, serializer)
+            Self::Unknown(u) => {
+                ::serde::Serialize::serialize(
+                    ::wecom_models::__private::unknown_kind_value(u),
+                    serializer,
+                )
             }
         }
     }
@@ -746,7 +778,7 @@ pub struct DateRangeValue {
 }
 /// Precision of a date control.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `as_str()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DateType {
@@ -756,19 +788,23 @@ pub enum DateType {
     Hour,
     /// `"halfday"`: 半天: half days (time spans).
     Halfday,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(String),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `as_str()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `as_str()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownValue),
 }
+#[allow(deprecated)]
 impl DateType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Day, Self::Hour, Self::Halfday];
-    /// The wire value.
+    /// The wire value, known or not.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
             Self::Hour => "hour",
             Self::Halfday => "halfday",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -777,12 +813,18 @@ impl DateType {
             "day" => Self::Day,
             "hour" => Self::Hour,
             "halfday" => Self::Halfday,
-            other => Self::Unknown(other.to_owned()),
+            other => {
+                Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned()))
+            }
         }
     }
     /// False for a value this SDK does not know.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub fn description(&self) -> Option<&'static str> {
@@ -799,10 +841,13 @@ impl From<&str> for DateType {
         Self::from_wire(value)
     }
 }
+#[allow(deprecated)]
 impl From<String> for DateType {
     fn from(value: String) -> Self {
         match Self::from_wire(&value) {
-            Self::Unknown(_) => Self::Unknown(value),
+            Self::Unknown(_) => {
+                Self::Unknown(::wecom_models::__private::unknown_value(value))
+            }
             known => known,
         }
     }
@@ -1083,7 +1128,7 @@ pub struct SelectorOption {
 }
 /// Single or multiple choice.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `as_str()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelectorType {
@@ -1091,18 +1136,22 @@ pub enum SelectorType {
     Single,
     /// `"multi"`: 多选: several options.
     Multi,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(String),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `as_str()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `as_str()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownValue),
 }
+#[allow(deprecated)]
 impl SelectorType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Single, Self::Multi];
-    /// The wire value.
+    /// The wire value, known or not.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "single",
             Self::Multi => "multi",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -1110,12 +1159,18 @@ impl SelectorType {
         match value {
             "single" => Self::Single,
             "multi" => Self::Multi,
-            other => Self::Unknown(other.to_owned()),
+            other => {
+                Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned()))
+            }
         }
     }
     /// False for a value this SDK does not know.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub fn description(&self) -> Option<&'static str> {
@@ -1131,10 +1186,13 @@ impl From<&str> for SelectorType {
         Self::from_wire(value)
     }
 }
+#[allow(deprecated)]
 impl From<String> for SelectorType {
     fn from(value: String) -> Self {
         match Self::from_wire(&value) {
-            Self::Unknown(_) => Self::Unknown(value),
+            Self::Unknown(_) => {
+                Self::Unknown(::wecom_models::__private::unknown_value(value))
+            }
             known => known,
         }
     }
@@ -1188,7 +1246,7 @@ pub struct SliceInfo {
 }
 /// How a duration split was made.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SliceState {
@@ -1196,18 +1254,22 @@ pub enum SliceState {
     Automatic,
     /// `2`: 用户修改: changed by the applicant.
     Edited,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl SliceState {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Automatic, Self::Edited];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Automatic => 1,
             Self::Edited => 2,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -1215,12 +1277,16 @@ impl SliceState {
         match code {
             1 => Self::Automatic,
             2 => Self::Edited,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {

@@ -223,7 +223,7 @@ impl JournalFilter {
 }
 /// Keys get_record_list can filter on.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `as_str()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum JournalFilterKey {
@@ -233,9 +233,13 @@ pub enum JournalFilterKey {
     Department,
     /// `"template_id"`: 模板: the template id.
     TemplateId,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(String),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `as_str()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `as_str()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownValue),
 }
+#[allow(deprecated)]
 impl JournalFilterKey {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[
@@ -243,13 +247,13 @@ impl JournalFilterKey {
         Self::Department,
         Self::TemplateId,
     ];
-    /// The wire value.
+    /// The wire value, known or not.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Creator => "creator",
             Self::Department => "department",
             Self::TemplateId => "template_id",
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_value_str(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -258,12 +262,18 @@ impl JournalFilterKey {
             "creator" => Self::Creator,
             "department" => Self::Department,
             "template_id" => Self::TemplateId,
-            other => Self::Unknown(other.to_owned()),
+            other => {
+                Self::Unknown(::wecom_models::__private::unknown_value(other.to_owned()))
+            }
         }
     }
     /// False for a value this SDK does not know.
     pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub fn description(&self) -> Option<&'static str> {
@@ -282,10 +292,13 @@ impl From<&str> for JournalFilterKey {
         Self::from_wire(value)
     }
 }
+#[allow(deprecated)]
 impl From<String> for JournalFilterKey {
     fn from(value: String) -> Self {
         match Self::from_wire(&value) {
-            Self::Unknown(_) => Self::Unknown(value),
+            Self::Unknown(_) => {
+                Self::Unknown(::wecom_models::__private::unknown_value(value))
+            }
             known => known,
         }
     }
@@ -353,7 +366,7 @@ pub struct JournalRecord {
 }
 /// Whether a record was late.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LateFlag {
@@ -361,18 +374,22 @@ pub enum LateFlag {
     OnTime,
     /// `1`: 迟交: late.
     Late,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl LateFlag {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::OnTime, Self::Late];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::OnTime => 0,
             Self::Late => 1,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -380,12 +397,16 @@ impl LateFlag {
         match code {
             0 => Self::OnTime,
             1 => Self::Late,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
@@ -446,7 +467,7 @@ pub struct PartyRef {
 }
 /// How often a template is reported.
 ///
-/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged.
+/// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReportType {
@@ -456,19 +477,23 @@ pub enum ReportType {
     Weekly,
     /// `4`: 按月汇报: monthly.
     Monthly,
-    /// A value this SDK does not know; kept as sent.
-    Unknown(i64),
+    /// A value this SDK does not know, kept as sent. Do not match on it: read it with `code()`.
+    #[deprecated(
+        note = "Don't match on `Unknown`: a later version may give this value its own variant. Match the known variants, and read other values with `code()` in a catch-all arm (see the `wecom_models` docs, \"Open enums\")."
+    )]
+    Unknown(::wecom_models::UnknownCode),
 }
+#[allow(deprecated)]
 impl ReportType {
     /// Every documented value.
     pub const KNOWN: &'static [Self] = &[Self::Daily, Self::Weekly, Self::Monthly];
-    /// The wire value.
+    /// The wire value, known or not.
     pub const fn code(self) -> i64 {
         match self {
             Self::Daily => 2,
             Self::Weekly => 3,
             Self::Monthly => 4,
-            Self::Unknown(v) => v,
+            Self::Unknown(v) => ::wecom_models::__private::unknown_code_value(v),
         }
     }
     /// The variant for a wire value (never fails).
@@ -477,12 +502,16 @@ impl ReportType {
             2 => Self::Daily,
             3 => Self::Weekly,
             4 => Self::Monthly,
-            other => Self::Unknown(other),
+            other => Self::Unknown(::wecom_models::__private::unknown_code(other)),
         }
     }
     /// False for a value this SDK does not know.
     pub const fn is_known(self) -> bool {
-        !matches!(self, Self::Unknown(_))
+        !self.is_unknown()
+    }
+    /// True for a value this SDK does not know.
+    pub const fn is_unknown(self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
     /// What the docs say the value means; `None` when unknown.
     pub const fn description(self) -> Option<&'static str> {
