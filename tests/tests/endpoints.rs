@@ -62,7 +62,7 @@ fn error_codes_have_meaning_and_class() {
         (40001, ErrorClass::Credential),
         (40013, ErrorClass::Credential),
         (40091, ErrorClass::Credential),
-        (41001, ErrorClass::Credential),
+        (41001, ErrorClass::InvalidRequest),
         (41002, ErrorClass::Credential),
         (41004, ErrorClass::Credential),
         (48002, ErrorClass::Permission),

@@ -34,7 +34,7 @@ pub enum Error {
     /// WeCom answered with an HTTP status other than 200.
     #[error("{endpoint}: HTTP {status}: {body_excerpt}")]
     Http {
-        /// Endpoint id (or `wedrive.download`).
+        /// Endpoint id (`journal.download_wedrive_file` also for the GET of the file itself).
         endpoint: &'static str,
         /// The status code.
         status: u16,
@@ -75,6 +75,26 @@ pub enum Error {
         endpoint: &'static str,
         /// What happened.
         message: String,
+    },
+
+    /// Paging a window stopped because the server made no progress: it handed back a cursor
+    /// already used in the window (A → B → A …), or kept answering pages of records already
+    /// seen in the window (a cursor it ignores). Nothing after the last good page was fetched;
+    /// retry the window later, or report the server.
+    #[error(
+        "{endpoint}: paging the window {start}–{end} made no progress: {stall}; stopped after {calls} calls instead of looping"
+    )]
+    NoProgress {
+        /// Endpoint id.
+        endpoint: &'static str,
+        /// Start of the window, Unix seconds.
+        start: u64,
+        /// End of the window, Unix seconds.
+        end: u64,
+        /// What the server did.
+        stall: Stall,
+        /// Page calls made in the window.
+        calls: u32,
     },
 
     /// A record-level failure inside a stream: which record, and why.
@@ -124,6 +144,35 @@ impl fmt::Display for TransportKind {
             TransportKind::NotJson => "answer is not JSON",
             TransportKind::Other => "transport error",
         })
+    }
+}
+
+/// How a paged walk failed to make progress (see [`Error::NoProgress`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stall {
+    /// The server answered with a cursor this window had already asked for.
+    CursorRepeated {
+        /// The cursor, as `Debug` prints it.
+        cursor: String,
+    },
+    /// Pages in a row held only records already seen in this window.
+    NoNewRecords {
+        /// How many such pages came in a row.
+        pages: u32,
+    },
+}
+
+impl fmt::Display for Stall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stall::CursorRepeated { cursor } => {
+                write!(f, "the server returned the cursor {cursor} a second time (a cursor cycle)")
+            }
+            Stall::NoNewRecords { pages } => {
+                write!(f, "{pages} pages in a row held only records already seen (the cursor is ignored)")
+            }
+        }
     }
 }
 
@@ -199,7 +248,8 @@ impl Error {
             | Error::Http { endpoint, .. }
             | Error::Decode { endpoint, .. }
             | Error::RetriesExhausted { endpoint, .. }
-            | Error::Protocol { endpoint, .. } => Some(endpoint),
+            | Error::Protocol { endpoint, .. }
+            | Error::NoProgress { endpoint, .. } => Some(endpoint),
             Error::Record { source, .. } => source.endpoint(),
             _ => None,
         }
@@ -208,6 +258,12 @@ impl Error {
     /// True for a wrong corp id or secret.
     pub fn is_credentials(&self) -> bool {
         self.class() == Some(ErrorClass::Credential)
+    }
+
+    /// True when WeCom failed internally (301026, 301067, 620004) and kept failing through the
+    /// retries the policy allows.
+    pub fn is_internal(&self) -> bool {
+        self.class() == Some(ErrorClass::Internal)
     }
 
     /// True for a permission problem an admin must fix.

@@ -1,11 +1,11 @@
 //! Conveniences per family: approvals (审批) and journals (汇报).
 
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
 
 use futures::stream::{BoxStream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use wecom_endpoints::Endpoint;
+use wecom_models::Secret;
 use wecom_models::approval::{
     ApprovalDetail, ApprovalFilter, GetApprovalDataRequest, GetApprovalDetailRequest, GetApprovalInfoRequest,
     LegacyApplyItem, LegacyApproval,
@@ -15,8 +15,8 @@ use wecom_models::journal::{
     JournalRecord, StatCycle,
 };
 
-use crate::client::transport_error;
 use crate::error::Error;
+use crate::transport::{Attempt, Core, Target, transport_error};
 use crate::{Client, TimeRange, redact};
 
 /// Approval (审批) conveniences; see [`Client::approvals`].
@@ -203,57 +203,75 @@ impl Journals {
 
     /// Downloads a WeDrive file attached to a record into `out`, streaming: the file is never
     /// held in memory whole. Asks `download_wedrive_file` for the link and cookie, then GETs
-    /// the link with the cookie. Returns the bytes written. Connection failures and 5xx are
-    /// retried while nothing has been written yet.
+    /// the link with the cookie. Returns the bytes written. Both steps go through the client's
+    /// one retry driver (rate limiter, retries, tracing, statistics); the GET of the file is
+    /// retried (connection failures, 5xx) only while nothing has been written yet. Its rate
+    /// limiter is keyed [`WEDRIVE_DOWNLOAD`] (no documented limit: unlimited unless set with
+    /// [`crate::ClientBuilder::rate_limit`] or [`crate::ClientBuilder::rate_limit_all`]).
     pub async fn download_wedrive_file<W>(&self, journaluuid: &str, fileid: &str, out: &mut W) -> Result<u64, Error>
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        const ENDPOINT: &str = "journal.download_wedrive_file";
         let link = self.client.execute(&DownloadWedriveFileRequest::new(journaluuid, fileid)).await?;
-        let cookie = format!("{}={}", link.cookie_name, link.cookie_value.expose());
-        let known = [link.cookie_value.expose()];
-        let core = &self.client.core;
-        let started = std::time::Instant::now();
-        let mut attempt = 0u32;
-        let response = loop {
-            attempt += 1;
-            core.stats.calls.fetch_add(1, Ordering::Relaxed);
-            let result = core
-                .http
-                .get(&link.download_url)
-                .header(reqwest::header::COOKIE, &cookie)
-                .send()
-                .await
-                .map_err(|e| transport_error(ENDPOINT, &e));
-            let err = match result {
-                Ok(r) if r.status().is_success() => break r,
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    let body = r.bytes().await.unwrap_or_default();
-                    Error::Http { endpoint: ENDPOINT, status, body_excerpt: redact::excerpt(&body, &known) }
-                }
-                Err(e) => e,
-            };
-            let wait = core.retry.backoff_for(attempt);
-            if !err.is_transient()
-                || attempt >= core.retry.max_attempts
-                || started.elapsed() + wait > core.retry.max_elapsed
-            {
-                return Err(err);
-            }
-            core.stats.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(wait).await;
+        let get = FileGet {
+            url: &link.download_url,
+            cookie: format!("{}={}", link.cookie_name, link.cookie_value.expose()),
+            cookie_value: &link.cookie_value,
         };
+        let core = &self.client.core;
+        let response = core.drive(&get, None).await?;
         let mut written = 0u64;
         let mut body = response.bytes_stream();
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| transport_error(ENDPOINT, &e))?;
+            let chunk = chunk.map_err(|e| transport_error(DOWNLOAD_ENDPOINT, &e))?;
             out.write_all(&chunk).await?;
             written += chunk.len() as u64;
-            core.stats.bytes_downloaded.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            core.stats.downloaded(chunk.len() as u64);
         }
         out.flush().await?;
         Ok(written)
+    }
+}
+
+/// Rate-limiter key of the GETs that fetch WeDrive files (they are not WeCom API calls, so they
+/// have no documented budget of their own).
+pub const WEDRIVE_DOWNLOAD: &str = "wedrive.download";
+
+/// Errors and spans of a file GET name the endpoint that handed out its link.
+const DOWNLOAD_ENDPOINT: &str = DownloadWedriveFileRequest::INFO.id;
+
+/// The GET of a WeDrive file with its cookie; the driver retries it before any byte is written.
+struct FileGet<'a> {
+    url: &'a str,
+    cookie: String,
+    cookie_value: &'a Secret,
+}
+
+impl Attempt for FileGet<'_> {
+    type Output = reqwest::Response;
+
+    fn target(&self) -> Target {
+        Target { endpoint: DOWNLOAD_ENDPOINT, key: WEDRIVE_DOWNLOAD, per_minute: None }
+    }
+
+    async fn send(&self, core: &Core, _token: Option<&Secret>) -> Result<reqwest::Response, Error> {
+        core.stats.call();
+        // No overall timeout: a large file takes as long as it takes; the client's read
+        // timeout bounds idle time instead.
+        let response = core
+            .http
+            .get(self.url)
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .send()
+            .await
+            .map_err(|e| transport_error(DOWNLOAD_ENDPOINT, &e))?;
+        let status = response.status().as_u16();
+        tracing::Span::current().record("status", status);
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let body = response.bytes().await.unwrap_or_default();
+        let known = core.known_secrets(Some(self.cookie_value));
+        Err(Error::Http { endpoint: DOWNLOAD_ENDPOINT, status, body_excerpt: redact::excerpt(&body, &known) })
     }
 }

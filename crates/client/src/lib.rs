@@ -1,19 +1,25 @@
 //! A WeCom (企业微信) OA client: 审批 approvals and 汇报 journals, with the hard parts done.
 //!
-//! - **Tokens**: fetched lazily, cached per corp and secret (shared by every client in the
-//!   process), refreshed shortly before expiry, fetched by exactly one task when many need one
-//!   at once; on 40014/42001 refreshed once and the call retried once; a wrong secret (40001)
-//!   fails at once, and is not retried by other tasks for a minute (WeCom bans an IP that
-//!   keeps sending a wrong secret).
-//! - **Retries**: -1, 45033, HTTP 5xx, timeouts, dropped connections and non-JSON answers are
-//!   retried with exponential backoff and jitter, bounded in attempts and time; 45009 waits out
-//!   WeCom's block.
+//! - **Tokens**: fetched lazily, cached per base URL, corp and secret (shared by every client in
+//!   the process), refreshed shortly before expiry, fetched by exactly one task when many need
+//!   one at once — and always fetched by the client that needs one, with its own HTTP client,
+//!   retry policy and statistics. On 40014/42001 (and 40001 on any call but gettoken) the token
+//!   is refreshed once and the call retried once; a wrong secret (40001 from gettoken) fails at
+//!   once, and is not retried by other tasks for a minute (WeCom bans an IP that keeps sending
+//!   a wrong secret).
+//! - **One retry driver** for every exchange — gettoken, any endpoint, the GET of a download:
+//!   -1, 45033, HTTP 5xx, timeouts, dropped connections and non-JSON answers are retried with
+//!   exponential backoff and jitter, bounded in attempts and time; 45009 waits out WeCom's
+//!   block; WeCom's internal failures (301026, 301067, 620004) are retried at most twice
+//!   ([`RetryPolicy::internal_retries`]); 41001 (no token in the request) is a bug, not retried.
 //! - **Rate limits**: a client-side limiter per endpoint at its documented limit, shared by
-//!   every clone, so an export never sees 45009.
+//!   every clone, so an export never sees 45009; 45033 lowers the calls in flight (AIMD).
 //! - **Pagination and windows**: every paged endpoint is a lazy [`Stream`](futures::Stream)
 //!   following its cursor style to the end; a range of any length is split into windows each
 //!   endpoint accepts, in order, without duplicates at window edges; a window WeCom finds too
-//!   long (301112) is halved.
+//!   long (301112) is halved. Paging always ends: a cursor handed back twice in a window, or
+//!   two pages in a row of only records already seen, is an [`Error::NoProgress`] naming the
+//!   endpoint and the window.
 //! - **Validation**: a request that breaks a documented limit costs no call.
 //! - **Errors**: typed, with the endpoint, the code, its meaning and class, the server's
 //!   message and what to do; never the secret, the token or a download cookie.
@@ -37,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod concurrency;
 mod error;
 mod families;
 mod paging;
@@ -44,14 +51,17 @@ mod range;
 mod ratelimit;
 mod redact;
 mod retry;
+mod stats;
 mod token;
+mod transport;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, Stats};
-pub use error::{ApiError, Error, TransportKind};
-pub use families::{Approvals, Journals, LegacyForm};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, Stall, TransportKind};
+pub use families::{Approvals, Journals, LegacyForm, WEDRIVE_DOWNLOAD};
 pub use range::TimeRange;
 pub use ratelimit::RateLimit;
 pub use retry::RetryPolicy;
+pub use stats::Stats;
 pub use token::{AccessToken, BoxFuture, TokenSource};
 
 pub use wecom_endpoints as endpoints;

@@ -1,5 +1,6 @@
-//! Access tokens: fetched lazily, cached per corp and secret, refreshed shortly before expiry,
-//! fetched by exactly one task when many need one at once, never fetched in a loop.
+//! Access tokens: fetched lazily, cached per base URL, corp and secret (process-wide), refreshed
+//! shortly before expiry, fetched by exactly one task when many need one at once, never fetched
+//! in a loop — and always fetched with the settings of the client that needs the token.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -9,9 +10,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use wecom_endpoints::Endpoint;
 use wecom_models::Secret;
+use wecom_models::auth::GetTokenRequest;
 
-use crate::Error;
+use crate::error::{ApiError, Error};
+use crate::transport::{ApiCall, Core};
 
 /// A token and how long it lives.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,37 +68,30 @@ struct Cached {
 /// (repeated wrong secrets get the caller's IP banned for an hour).
 struct Remembered {
     at: Instant,
-    message: Error,
+    error: ApiError,
 }
 
-/// The shared state for one (endpoint, corp, secret).
+/// The cached token of one (base URL, corp, secret) — shared by every client of the process
+/// with those credentials — or of one custom token source. It holds no way to fetch: the
+/// client that needs a token fetches it with its own settings (see [`Tokens`]).
 pub(crate) struct TokenCell {
-    source: Box<dyn TokenSource>,
     cached: Mutex<Option<Cached>>,
     refresh: tokio::sync::Mutex<()>,
     failure: Mutex<Option<Remembered>>,
     generation: Mutex<u64>,
-    fetches: std::sync::atomic::AtomicU64,
 }
 
 /// How long a credential failure is remembered.
 const REMEMBER_FAILURE: Duration = Duration::from_secs(60);
 
 impl TokenCell {
-    pub(crate) fn new(source: Box<dyn TokenSource>) -> Self {
+    fn new() -> Self {
         TokenCell {
-            source,
             cached: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
             failure: Mutex::new(None),
             generation: Mutex::new(0),
-            fetches: Default::default(),
         }
-    }
-
-    /// Successful and failed fetches so far.
-    pub(crate) fn fetches(&self) -> u64 {
-        self.fetches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn fresh(&self) -> Option<(Secret, u64)> {
@@ -102,8 +99,12 @@ impl TokenCell {
         cached.as_ref().filter(|c| Instant::now() < c.refresh_at).map(|c| (c.token.clone(), c.generation))
     }
 
-    /// A valid token and its generation (for [`TokenCell::invalidate`]).
-    pub(crate) async fn get(&self) -> Result<(Secret, u64), Error> {
+    /// A valid token and its generation (for [`TokenCell::invalidate`]); when none is cached,
+    /// `fetch` gets one — called by exactly one task at a time.
+    async fn get<F>(&self, fetch: impl FnOnce() -> F) -> Result<(Secret, u64), Error>
+    where
+        F: Future<Output = Result<AccessToken, Error>>,
+    {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
@@ -115,8 +116,7 @@ impl TokenCell {
         if let Some(err) = self.remembered_failure() {
             return Err(err);
         }
-        self.fetches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match self.source.fetch().await {
+        match fetch().await {
             Ok(tok) => {
                 let generation = {
                     let mut g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
@@ -130,10 +130,9 @@ impl TokenCell {
                 Ok(value)
             }
             Err(e) => {
-                if e.is_credentials() {
-                    let copy = Error::Api(e.api().cloned().expect("credential errors are API errors"));
+                if let Some(api) = e.api().filter(|_| e.is_credentials()) {
                     *self.failure.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some(Remembered { at: Instant::now(), message: copy });
+                        Some(Remembered { at: Instant::now(), error: api.clone() });
                 }
                 Err(e)
             }
@@ -142,17 +141,11 @@ impl TokenCell {
 
     fn remembered_failure(&self) -> Option<Error> {
         let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
-        match &*failure {
-            Some(r) if r.at.elapsed() < REMEMBER_FAILURE => match &r.message {
-                Error::Api(a) => Some(Error::Api(a.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
+        failure.as_ref().filter(|r| r.at.elapsed() < REMEMBER_FAILURE).map(|r| Error::Api(r.error.clone()))
     }
 
     /// Drops the token of `generation` if it is still the cached one (WeCom said it is invalid).
-    pub(crate) fn invalidate(&self, generation: u64) {
+    fn invalidate(&self, generation: u64) {
         let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         if cached.as_ref().is_some_and(|c| c.generation == generation) {
             *cached = None;
@@ -167,13 +160,76 @@ fn refresh_after(expires_in: Duration) -> Duration {
     expires_in.saturating_sub(margin)
 }
 
-/// Token cells shared by every client of the same base URL, corp and secret in this process.
-pub(crate) fn shared_cell(
-    base_url: &str,
-    corp_id: &str,
-    secret: &Secret,
-    make: impl FnOnce() -> Box<dyn TokenSource>,
-) -> Arc<TokenCell> {
+/// The built-in token source: gettoken with the corp id and secret, sent by the client that
+/// needs the token (its HTTP client, base URL, retry policy, limiter and statistics).
+pub(crate) struct CorpSecret {
+    corp_id: String,
+    secret: Secret,
+}
+
+impl CorpSecret {
+    // Boxed: gettoken goes through the same driver that asked for the token.
+    fn fetch<'a>(&'a self, core: &'a Core) -> BoxFuture<'a, Result<AccessToken, Error>> {
+        Box::pin(async move {
+            let req = GetTokenRequest::new(self.corp_id.clone(), self.secret.clone());
+            let resp = core.drive(&ApiCall(&req), None).await?;
+            let token = resp.access_token.filter(|t| !t.is_empty()).ok_or_else(|| Error::Protocol {
+                endpoint: GetTokenRequest::INFO.id,
+                message: "gettoken answered without an access_token".into(),
+            })?;
+            let expires_in = Duration::from_secs(resp.expires_in.unwrap_or(7200));
+            Ok(AccessToken { token, expires_in })
+        })
+    }
+}
+
+/// Where a client's tokens come from.
+enum Source {
+    Corp(CorpSecret),
+    Custom(Box<dyn TokenSource>),
+}
+
+/// A client's tokens: the cache (shared process-wide for the same base URL, corp and secret;
+/// private for a custom source) and this client's own way to fill it.
+pub(crate) struct Tokens {
+    cell: Arc<TokenCell>,
+    source: Source,
+}
+
+impl Tokens {
+    /// Tokens from gettoken, cached with every other client of the same base URL, corp and secret.
+    pub(crate) fn corp_secret(base_url: &str, corp_id: String, secret: Secret) -> Self {
+        Tokens { cell: shared_cell(base_url, &corp_id, &secret), source: Source::Corp(CorpSecret { corp_id, secret }) }
+    }
+
+    /// Tokens from a source of the user's, cached for this client and its clones.
+    pub(crate) fn custom(source: Box<dyn TokenSource>) -> Self {
+        Tokens { cell: Arc::new(TokenCell::new()), source: Source::Custom(source) }
+    }
+
+    /// A valid token and its generation; a fetch, if one is needed, is made with `core` (the
+    /// calling client's) and counted in its statistics.
+    pub(crate) async fn get(&self, core: &Core) -> Result<(Secret, u64), Error> {
+        self.cell
+            .get(|| async {
+                core.stats.token_fetch();
+                match &self.source {
+                    Source::Corp(c) => c.fetch(core).await,
+                    Source::Custom(s) => s.fetch().await,
+                }
+            })
+            .await
+    }
+
+    /// WeCom rejected the token of `generation`: drop it so the next `get` fetches.
+    pub(crate) fn invalidate(&self, generation: u64) {
+        self.cell.invalidate(generation);
+    }
+}
+
+/// The token cell shared by every client of the same base URL, corp and secret in this process
+/// (so they do not each call gettoken: WeCom asks for tokens to be cached per app).
+fn shared_cell(base_url: &str, corp_id: &str, secret: &Secret) -> Arc<TokenCell> {
     static CELLS: OnceLock<Mutex<HashMap<u64, Weak<TokenCell>>>> = OnceLock::new();
     let mut h = DefaultHasher::new();
     (base_url, corp_id, secret.expose()).hash(&mut h);
@@ -183,7 +239,7 @@ pub(crate) fn shared_cell(
     if let Some(cell) = cells.get(&key).and_then(Weak::upgrade) {
         return cell;
     }
-    let cell = Arc::new(TokenCell::new(make()));
+    let cell = Arc::new(TokenCell::new());
     cells.insert(key, Arc::downgrade(&cell));
     cell
 }

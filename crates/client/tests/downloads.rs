@@ -2,11 +2,18 @@
 
 mod common;
 
+use std::io::Write;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use axum::http::StatusCode;
+use common::loopback::{self, Answer, TOKEN_PATH};
 use common::*;
+use serde_json::json;
 use tokio::io::AsyncWrite;
+use wecom_client::{Error, RateLimit, WEDRIVE_DOWNLOAD};
 
 /// A writer that keeps the bytes and remembers the largest single write.
 #[derive(Default)]
@@ -84,4 +91,100 @@ async fn a_file_not_attached_to_the_record_is_an_api_error_and_writes_nothing() 
     assert!(out.bytes.is_empty());
     let before = emu.call_count(wecom_emulator::WEDRIVE_DOWNLOAD_PATH);
     assert_eq!(before, 0, "the file URL was never requested");
+}
+
+/// Collects log lines.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const LINK: &str = "/cgi-bin/oa/journal/download_wedrive_file";
+const FILE: &str = "/files/report.pdf";
+const COOKIE: &str = "wwfile-c00kie-value";
+
+/// A WeDrive whose file server fails `failures` times (HTTP 502) before serving the file.
+async fn flaky_wedrive(failures: usize, file: Vec<u8>) -> loopback::Loopback {
+    loopback::serve(move |req| match req.path.as_str() {
+        TOKEN_PATH => loopback::token_ok(),
+        LINK => json!({
+            "errcode": 0, "errmsg": "ok",
+            "download_url": format!("{{base}}{FILE}"), "cookie_name": "wwfile", "cookie_value": COOKIE,
+        })
+        .into(),
+        FILE if req.headers.get("cookie").and_then(|c| c.to_str().ok()) != Some(&format!("wwfile={COOKIE}")) => {
+            Answer::Raw(StatusCode::FORBIDDEN, b"no cookie".to_vec())
+        }
+        FILE if req.nth < failures => {
+            Answer::Raw(StatusCode::BAD_GATEWAY, format!("<html>bad gateway {COOKIE}</html>").into_bytes())
+        }
+        FILE => Answer::Raw(StatusCode::OK, file.clone()),
+        _ => loopback::error(40058),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_file_get_goes_through_the_one_driver_retried_rate_limited_traced_and_counted() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let file: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let srv = flaky_wedrive(2, file.clone()).await;
+    // File GETs have a budget of their own: one per 300 ms.
+    let period = Duration::from_millis(300);
+    let client = srv.client().rate_limit(WEDRIVE_DOWNLOAD, Some(RateLimit { calls: 1, per: period })).build().unwrap();
+    let mut out = Recorder::default();
+    let n = client.journals().download_wedrive_file("j1", "f1", &mut out).await.unwrap();
+    assert_eq!(n as usize, file.len());
+    assert!(out.bytes == file, "bytes differ");
+
+    let gets = srv.requests(FILE);
+    assert_eq!(gets.len(), 3, "two 502s retried, then the file");
+    for pair in gets.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= period - Duration::from_millis(50), "the limiter spaced the GETs: {gap:?}");
+    }
+    let stats = client.stats();
+    assert_eq!(stats.calls, 1 + 1 + 3, "gettoken, the link, three GETs");
+    assert_eq!(stats.retries, 2);
+    assert_eq!(stats.bytes_downloaded, file.len() as u64);
+    assert!(stats.throttled > Duration::ZERO);
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let retried =
+        text.lines().filter(|l| l.contains("retrying") && l.contains("journal.download_wedrive_file")).count();
+    assert_eq!(retried, 2, "each retry is traced:\n{text}");
+    assert!(!text.contains(COOKIE), "the cookie never reaches the logs");
+}
+
+#[tokio::test]
+async fn a_file_server_that_keeps_failing_is_reported_after_the_policy_s_attempts() {
+    let srv = flaky_wedrive(usize::MAX, vec![1, 2, 3]).await;
+    let client = srv.client().retry_policy(fast_retries().max_attempts(3)).build().unwrap();
+    let mut out = Recorder::default();
+    let err = client.journals().download_wedrive_file("j1", "f1", &mut out).await.unwrap_err();
+    match &err {
+        Error::RetriesExhausted { attempts: 3, last, .. } => {
+            assert!(matches!(**last, Error::Http { status: 502, .. }), "{last}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(!err.to_string().contains(COOKIE) && !format!("{err:?}").contains(COOKIE), "{err}");
+    assert_eq!(srv.calls(FILE), 3);
+    assert!(out.bytes.is_empty());
 }

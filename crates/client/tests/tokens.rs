@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::*;
-use wecom_client::{AccessToken, BoxFuture, Client, Error, TokenSource};
+use wecom_client::{AccessToken, BoxFuture, Client, Error, RetryPolicy, TokenSource};
+use wecom_emulator::{FaultKind, Faults};
 use wecom_endpoints::{ErrorClass, ErrorCode};
 
 const TOKEN: &str = "/cgi-bin/gettoken";
@@ -34,6 +35,43 @@ async fn tokens_are_fetched_lazily_and_cached_per_corp_and_secret() {
     other.approvals().detail(sp_no.clone()).await.unwrap();
     assert_eq!(emu.call_count(TOKEN), 1);
     assert_eq!(emu.call_count(DETAIL), 4);
+}
+
+/// Two clients with the same credentials share the cached token, but each fetches tokens with
+/// its own retry policy and counts only its own fetches and calls.
+#[tokio::test]
+async fn clients_sharing_credentials_share_the_token_but_fetch_it_with_their_own_settings() {
+    let emu = start(emulator()).await;
+    let sp_no = first_sp_no(&emu);
+    let impatient = client(&emu).retry_policy(RetryPolicy::none()).build().unwrap();
+    let patient = client(&emu).retry_policy(fast_retries().max_attempts(3)).build().unwrap();
+    let busy_gettoken = Faults { include_gettoken: true, ..Faults::only(FaultKind::Busy, 1.0, 1) };
+
+    // gettoken is busy. The impatient client's policy allows one attempt...
+    emu.set_faults(busy_gettoken.clone());
+    let err = impatient.approvals().detail(sp_no.clone()).await.unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "no retries under RetryPolicy::none: {err}");
+    assert_eq!(err.code(), Some(ErrorCode::SystemBusy));
+    assert_eq!(emu.call_count(TOKEN), 1);
+    let s = impatient.stats();
+    assert_eq!((s.token_fetches, s.calls, s.retries), (1, 1, 0));
+
+    // ...the patient one's allows three, for its own gettoken, counted on its own statistics.
+    let err = patient.approvals().detail(sp_no.clone()).await.unwrap_err();
+    assert!(matches!(err, Error::RetriesExhausted { attempts: 3, .. }), "the patient policy applied: {err}");
+    assert_eq!(emu.call_count(TOKEN), 4);
+    let s = patient.stats();
+    assert_eq!((s.token_fetches, s.calls, s.retries), (1, 3, 2));
+    assert_eq!(impatient.stats().calls, 1, "nothing was counted on the other client");
+
+    // gettoken recovers: the patient client fetches the token, and the other reuses it.
+    emu.set_faults(Faults::none());
+    patient.approvals().detail(sp_no.clone()).await.unwrap();
+    impatient.approvals().detail(sp_no.clone()).await.unwrap();
+    assert_eq!(emu.call_count(TOKEN), 5, "one token for both clients");
+    assert_eq!(impatient.stats().token_fetches, 1, "the shared token was not fetched by this client");
+    assert_eq!(patient.stats().token_fetches, 2);
+    assert_eq!(emu.call_count(DETAIL), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

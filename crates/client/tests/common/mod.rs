@@ -41,3 +41,5 @@ pub fn fast_retries() -> RetryPolicy {
 pub async fn start(b: EmulatorBuilder) -> EmulatorHandle {
     b.start().await.expect("emulator starts")
 }
+
+pub mod loopback;

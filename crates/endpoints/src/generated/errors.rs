@@ -2,6 +2,11 @@
 
 //! WeCom return codes (`errcode`): every code the OA endpoints document, its Chinese text as
 //! documented, an English gloss, and the class a client acts on.
+//!
+//! Sources: WeCom's global error-code page (document/path/90313) and the endpoints' own error
+//! tables. 45031 and 48006 are taken from 90313 as scraped on 2023-08-20 (xen0n/go-workwx
+//! `errcodes/mod.go`); 60031 is UNCONFIRMED: no published meaning was found, so it is kept with
+//! its code, class `other` and where to look it up.
 /// A WeCom return code (`errcode`), with its documented meaning and the class a client
 /// acts on.
 ///
@@ -38,6 +43,8 @@ pub enum ErrorCode {
     /// Use a secret of an app of this corp.
     SecretOfOtherCorp,
     /// `41001` 缺少access_token参数 — access_token missing; it must be in the URL, not the body
+    ///
+    /// The request was built without its access_token (a client bug, not a credentials problem): the token goes in the URL query, never in the body.
     MissingAccessToken,
     /// `41002` 缺少corpid参数 — corpid missing
     MissingCorpId,
@@ -53,6 +60,10 @@ pub enum ErrorCode {
     ///
     /// Ask for less per call (a shorter window or a smaller page).
     ResponseTooLarge,
+    /// `45031` 企业corpsecret不够安全，请重置 — the corp secret is not secure enough; reset it
+    ///
+    /// Reset the app's Secret in the admin console (应用管理 → the app → Secret) and use the new one; retrying with the old one cannot help.
+    CorpSecretInsecure,
     /// `45033` 接口并发调用超过限制 — too many concurrent calls of this API for this corp
     ///
     /// Lower the number of concurrent calls.
@@ -67,6 +78,10 @@ pub enum ErrorCode {
     InvalidAuthorization,
     /// `48005` API接口已废弃 — API deprecated
     ApiDeprecated,
+    /// `48006` 接口权限被收回 — API permission withdrawn: the corp had not used the app for a long time
+    ///
+    /// An admin must enable the app again in the admin console (应用管理 → the app) before it can call the API.
+    ApiPermissionRevoked,
     /// `60011` 指定的成员/部门/标签参数无权限 — the member, department or tag is outside the app's visibility scope
     ///
     /// Widen the app's visibility scope (应用管理 → the app → 可见范围).
@@ -75,6 +90,10 @@ pub enum ErrorCode {
     ///
     /// Add the caller's IP to the app's 企业可信IP (应用管理 → the app → 企业可信IP); it takes effect after about a minute.
     UntrustedIp,
+    /// `60031` （未确认） — UNCONFIRMED: not in WeCom's published global error-code table; meaning unknown
+    ///
+    /// Look the code up at https://open.work.weixin.qq.com/devtool/query?e=60031 (the link WeCom puts in its errmsg).
+    Unconfirmed60031,
     /// `60111` UserID不存在 — userid does not exist
     UserIdNotFound,
     /// `301002` 无权限操作指定的应用 — no permission to operate on the given app
@@ -148,13 +167,16 @@ impl ErrorCode {
         Self::AccessTokenExpired,
         Self::ApiFreqOutOfLimit,
         Self::ResponseTooLarge,
+        Self::CorpSecretInsecure,
         Self::ApiConcurrencyOutOfLimit,
         Self::ApiUnauthorized,
         Self::ApiForbidden,
         Self::InvalidAuthorization,
         Self::ApiDeprecated,
+        Self::ApiPermissionRevoked,
         Self::NoPrivilegeForTarget,
         Self::UntrustedIp,
+        Self::Unconfirmed60031,
         Self::UserIdNotFound,
         Self::NoPermissionForApp,
         Self::CheckinWindowTooLong,
@@ -194,13 +216,16 @@ impl ErrorCode {
             Self::AccessTokenExpired => 42001,
             Self::ApiFreqOutOfLimit => 45009,
             Self::ResponseTooLarge => 45029,
+            Self::CorpSecretInsecure => 45031,
             Self::ApiConcurrencyOutOfLimit => 45033,
             Self::ApiUnauthorized => 48001,
             Self::ApiForbidden => 48002,
             Self::InvalidAuthorization => 48004,
             Self::ApiDeprecated => 48005,
+            Self::ApiPermissionRevoked => 48006,
             Self::NoPrivilegeForTarget => 60011,
             Self::UntrustedIp => 60020,
+            Self::Unconfirmed60031 => 60031,
             Self::UserIdNotFound => 60111,
             Self::NoPermissionForApp => 301002,
             Self::CheckinWindowTooLong => 301024,
@@ -242,13 +267,16 @@ impl ErrorCode {
             42001 => Self::AccessTokenExpired,
             45009 => Self::ApiFreqOutOfLimit,
             45029 => Self::ResponseTooLarge,
+            45031 => Self::CorpSecretInsecure,
             45033 => Self::ApiConcurrencyOutOfLimit,
             48001 => Self::ApiUnauthorized,
             48002 => Self::ApiForbidden,
             48004 => Self::InvalidAuthorization,
             48005 => Self::ApiDeprecated,
+            48006 => Self::ApiPermissionRevoked,
             60011 => Self::NoPrivilegeForTarget,
             60020 => Self::UntrustedIp,
+            60031 => Self::Unconfirmed60031,
             60111 => Self::UserIdNotFound,
             301002 => Self::NoPermissionForApp,
             301024 => Self::CheckinWindowTooLong,
@@ -290,13 +318,16 @@ impl ErrorCode {
             Self::AccessTokenExpired => "access_token已过期",
             Self::ApiFreqOutOfLimit => "接口调用超过限制",
             Self::ResponseTooLarge => "回包大小超过上限",
+            Self::CorpSecretInsecure => "企业corpsecret不够安全，请重置",
             Self::ApiConcurrencyOutOfLimit => "接口并发调用超过限制",
             Self::ApiUnauthorized => "API功能未授权",
             Self::ApiForbidden => "API接口无权限调用",
             Self::InvalidAuthorization => "授权关系无效",
             Self::ApiDeprecated => "API接口已废弃",
+            Self::ApiPermissionRevoked => "接口权限被收回",
             Self::NoPrivilegeForTarget => "指定的成员/部门/标签参数无权限",
             Self::UntrustedIp => "不安全的访问IP",
+            Self::Unconfirmed60031 => "（未确认）",
             Self::UserIdNotFound => "UserID不存在",
             Self::NoPermissionForApp => "无权限操作指定的应用",
             Self::CheckinWindowTooLong => "获取打卡记录时间间隔超限",
@@ -356,6 +387,7 @@ impl ErrorCode {
                 "API call frequency over the limit; blocked for the rest of the limit's window (a minute for per-minute limits)"
             }
             Self::ResponseTooLarge => "response too large",
+            Self::CorpSecretInsecure => "the corp secret is not secure enough; reset it",
             Self::ApiConcurrencyOutOfLimit => {
                 "too many concurrent calls of this API for this corp"
             }
@@ -363,10 +395,16 @@ impl ErrorCode {
             Self::ApiForbidden => "the app has no permission to call this API",
             Self::InvalidAuthorization => "the authorization is no longer valid",
             Self::ApiDeprecated => "API deprecated",
+            Self::ApiPermissionRevoked => {
+                "API permission withdrawn: the corp had not used the app for a long time"
+            }
             Self::NoPrivilegeForTarget => {
                 "the member, department or tag is outside the app's visibility scope"
             }
             Self::UntrustedIp => "the caller's IP is not a trusted IP of the app",
+            Self::Unconfirmed60031 => {
+                "UNCONFIRMED: not in WeCom's published global error-code table; meaning unknown"
+            }
             Self::UserIdNotFound => "userid does not exist",
             Self::NoPermissionForApp => "no permission to operate on the given app",
             Self::CheckinWindowTooLong => {
@@ -414,19 +452,22 @@ impl ErrorCode {
             Self::InvalidParameter => ::wecom_endpoints::ErrorClass::InvalidRequest,
             Self::EmptyParameter => ::wecom_endpoints::ErrorClass::InvalidRequest,
             Self::SecretOfOtherCorp => ::wecom_endpoints::ErrorClass::Credential,
-            Self::MissingAccessToken => ::wecom_endpoints::ErrorClass::Credential,
+            Self::MissingAccessToken => ::wecom_endpoints::ErrorClass::InvalidRequest,
             Self::MissingCorpId => ::wecom_endpoints::ErrorClass::Credential,
             Self::MissingSecret => ::wecom_endpoints::ErrorClass::Credential,
             Self::AccessTokenExpired => ::wecom_endpoints::ErrorClass::TokenInvalid,
             Self::ApiFreqOutOfLimit => ::wecom_endpoints::ErrorClass::RateLimited,
             Self::ResponseTooLarge => ::wecom_endpoints::ErrorClass::InvalidRequest,
+            Self::CorpSecretInsecure => ::wecom_endpoints::ErrorClass::Credential,
             Self::ApiConcurrencyOutOfLimit => ::wecom_endpoints::ErrorClass::RateLimited,
             Self::ApiUnauthorized => ::wecom_endpoints::ErrorClass::Permission,
             Self::ApiForbidden => ::wecom_endpoints::ErrorClass::Permission,
             Self::InvalidAuthorization => ::wecom_endpoints::ErrorClass::Permission,
             Self::ApiDeprecated => ::wecom_endpoints::ErrorClass::Other,
+            Self::ApiPermissionRevoked => ::wecom_endpoints::ErrorClass::Permission,
             Self::NoPrivilegeForTarget => ::wecom_endpoints::ErrorClass::Permission,
             Self::UntrustedIp => ::wecom_endpoints::ErrorClass::Permission,
+            Self::Unconfirmed60031 => ::wecom_endpoints::ErrorClass::Other,
             Self::UserIdNotFound => ::wecom_endpoints::ErrorClass::InvalidRequest,
             Self::NoPermissionForApp => ::wecom_endpoints::ErrorClass::Permission,
             Self::CheckinWindowTooLong => ::wecom_endpoints::ErrorClass::InvalidRequest,
@@ -480,7 +521,11 @@ impl ErrorCode {
             Self::InvalidParameter => None,
             Self::EmptyParameter => None,
             Self::SecretOfOtherCorp => Some("Use a secret of an app of this corp."),
-            Self::MissingAccessToken => None,
+            Self::MissingAccessToken => {
+                Some(
+                    "The request was built without its access_token (a client bug, not a credentials problem): the token goes in the URL query, never in the body.",
+                )
+            }
             Self::MissingCorpId => None,
             Self::MissingSecret => None,
             Self::AccessTokenExpired => None,
@@ -491,6 +536,11 @@ impl ErrorCode {
             }
             Self::ResponseTooLarge => {
                 Some("Ask for less per call (a shorter window or a smaller page).")
+            }
+            Self::CorpSecretInsecure => {
+                Some(
+                    "Reset the app's Secret in the admin console (应用管理 → the app → Secret) and use the new one; retrying with the old one cannot help.",
+                )
             }
             Self::ApiConcurrencyOutOfLimit => {
                 Some("Lower the number of concurrent calls.")
@@ -503,6 +553,11 @@ impl ErrorCode {
             }
             Self::InvalidAuthorization => None,
             Self::ApiDeprecated => None,
+            Self::ApiPermissionRevoked => {
+                Some(
+                    "An admin must enable the app again in the admin console (应用管理 → the app) before it can call the API.",
+                )
+            }
             Self::NoPrivilegeForTarget => {
                 Some(
                     "Widen the app's visibility scope (应用管理 → the app → 可见范围).",
@@ -511,6 +566,11 @@ impl ErrorCode {
             Self::UntrustedIp => {
                 Some(
                     "Add the caller's IP to the app's 企业可信IP (应用管理 → the app → 企业可信IP); it takes effect after about a minute.",
+                )
+            }
+            Self::Unconfirmed60031 => {
+                Some(
+                    "Look the code up at https://open.work.weixin.qq.com/devtool/query?e=60031 (the link WeCom puts in its errmsg).",
                 )
             }
             Self::UserIdNotFound => None,

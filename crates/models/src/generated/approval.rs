@@ -492,6 +492,9 @@ pub struct GetApprovalInfoRequest {
     pub new_cursor: String,
     /// Forms per page. (1 to 100; default 100)
     pub size: u32,
+    /// Retired (待废弃) integer page cursor, paired with the answer's `next_cursor`; WeCom asks for `new_cursor` instead. Never sent unless set: the pager uses `new_cursor` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<u64>,
     /// Filters: AND across keys, OR within `department` (the only key that may repeat).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<ApprovalFilter>,
@@ -504,6 +507,7 @@ impl GetApprovalInfoRequest {
             endtime,
             new_cursor: "".to_owned(),
             size: 100,
+            cursor: None,
             filters: Vec::new(),
         }
     }
@@ -515,6 +519,11 @@ impl GetApprovalInfoRequest {
     /// Sets `size`: Forms per page.
     pub fn size(mut self, size: u32) -> Self {
         self.size = size;
+        self
+    }
+    /// Sets `cursor`: Retired (待废弃) integer page cursor, paired with the answer's `next_cursor`; WeCom asks for `new_cursor` instead. Never sent unless set: the pager uses `new_cursor` only.
+    pub fn cursor(mut self, cursor: u64) -> Self {
+        self.cursor = Some(cursor);
         self
     }
     /// Sets `filters`: Filters: AND across keys, OR within `department` (the only key that may repeat).
@@ -535,7 +544,7 @@ pub struct GetApprovalInfoResponse {
     /// Cursor of the next page; absent when this was the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_next_cursor: Option<String>,
-    /// Cursor of the retired paging fields (`cursor`/`next_cursor`); kept when sent.
+    /// Retired (待废弃) integer cursor of the next page, answered only to the retired request field `cursor`; absent at the end. Kept when sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<u64>,
     /// Return code: 0 on success (the client turns any other value into an error).
