@@ -1,5 +1,8 @@
 //! The command line (clap derive).
 
+// Doc comments here are the `--help` text, shown verbatim: URLs and `<placeholders>` stay as written.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
 use std::fmt;
 use std::net::SocketAddr;
 

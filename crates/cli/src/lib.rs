@@ -4,8 +4,17 @@
 //! The binary is a thin `main` over this library so that date parsing, CSV rows and the
 //! SQLite writer are unit-tested directly. Layers: the CLI knows users, files, progress and
 //! output formats; everything about the wire lives in `wecom-client`.
+//!
+//! Modules, each depending only on those listed before it:
+//! - [`error`], [`dates`], [`args`], [`interrupt`], [`progress`]: the basics;
+//! - [`records`]: each kind of record and its one column table;
+//! - [`output`]: NDJSON, CSV and the SQLite store, all derived from the column tables;
+//! - [`checkpoint`]: the resume rules (what is left to list, when a range is done);
+//! - [`export`]: the engine (ids stream to the fetchers, records stream to the output);
+//! - [`commands`]: the command line's commands, their shared job and the summary.
 
 pub mod args;
+pub mod checkpoint;
 pub mod commands;
 pub mod dates;
 pub mod error;

@@ -1,11 +1,14 @@
 //! Progress on stderr: an indicatif bar on a terminal, plain log lines otherwise.
 
 use std::io::{IsTerminal, Write};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use indicatif::{HumanBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanBytes, HumanCount, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use tokio::io::AsyncWrite;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,8 +70,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrAboveBar {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Phase {
     Idle,
-    Listing(String),
-    Fetching(String),
+    Exporting(String),
     Counting(String),
     Bytes(String),
 }
@@ -81,7 +83,10 @@ struct Inner {
     bar: ProgressBar,
     phase: Mutex<(Phase, Instant)>,
     count: AtomicU64,
-    total: AtomicU64,
+    /// Ids listed so far (an export lists and fetches at once, so there is no total).
+    listed: Arc<AtomicU64>,
+    /// Listed ids skipped because the output already holds them.
+    skipped: Arc<AtomicU64>,
     note: Mutex<Option<Note>>,
 }
 
@@ -107,7 +112,8 @@ impl Progress {
             bar: bar.clone(),
             phase: Mutex::new((Phase::Idle, Instant::now())),
             count: AtomicU64::new(0),
-            total: AtomicU64::new(0),
+            listed: Arc::new(AtomicU64::new(0)),
+            skipped: Arc::new(AtomicU64::new(0)),
             note: Mutex::new(None),
         });
         if mode == Mode::Bar {
@@ -148,61 +154,60 @@ impl Progress {
         self.inner.mode
     }
 
-    fn enter(&self, phase: Phase, total: Option<u64>, template: &str) {
+    fn enter(&self, phase: Phase, template: &str) {
         let inner = &self.inner;
         *inner.phase.lock().unwrap_or_else(|p| p.into_inner()) = (phase.clone(), Instant::now());
         inner.count.store(0, Ordering::Relaxed);
-        inner.total.store(total.unwrap_or(0), Ordering::Relaxed);
+        inner.listed.store(0, Ordering::Relaxed);
+        inner.skipped.store(0, Ordering::Relaxed);
         if inner.mode == Mode::Bar {
+            let (listed, skipped) = (inner.listed.clone(), inner.skipped.clone());
             let style = ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
                     let _ = write!(w, "{:.0}/s", state.per_sec());
                 })
-                .progress_chars("=> ");
+                .with_key("listed", move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}", HumanCount(listed.load(Ordering::Relaxed)));
+                    match skipped.load(Ordering::Relaxed) {
+                        0 => {}
+                        n => {
+                            let _ = write!(w, ", {} already stored", HumanCount(n));
+                        }
+                    }
+                });
             inner.bar.reset();
             inner.bar.set_style(style);
-            inner.bar.set_length(total.unwrap_or(0));
             inner.bar.set_position(0);
             inner.bar.set_prefix(match &phase {
-                Phase::Listing(w) | Phase::Fetching(w) | Phase::Counting(w) | Phase::Bytes(w) => w.clone(),
+                Phase::Exporting(w) | Phase::Counting(w) | Phase::Bytes(w) => w.clone(),
                 Phase::Idle => String::new(),
             });
             inner.bar.enable_steady_tick(Duration::from_millis(120));
         }
     }
 
-    /// Phase 1 of an export: listing ids (a spinner and a count).
-    pub fn listing(&self, what: &str) {
+    /// An export that lists ids and fetches their details at once: the count is of details
+    /// done, [`Progress::listed`] adds to the ids listed. No total is known until the end.
+    pub fn exporting(&self, what: &str) {
         self.enter(
-            Phase::Listing(what.into()),
-            None,
-            "{spinner:.green} {prefix}: {human_pos} ids listed [{elapsed}] {msg}",
+            Phase::Exporting(what.into()),
+            "{spinner:.green} {prefix}: {human_pos} fetched of {listed} listed ({rate}) [{elapsed}] {msg}",
         );
         if self.inner.mode == Mode::Log {
             eprint_line(&format!("{what} …"));
         }
     }
 
-    /// Phase 2 of an export: fetching `total` details (a bar with rate and ETA).
-    pub fn fetching(&self, what: &str, total: u64) {
-        self.enter(
-            Phase::Fetching(what.into()),
-            Some(total),
-            "{spinner:.green} {prefix} [{bar:30.cyan/blue}] {human_pos}/{human_len} ({rate}, ETA {eta}) [{elapsed}] {msg}",
-        );
-        if self.inner.mode == Mode::Log {
-            eprint_line(&format!("{what}: {total} to fetch …"));
-        }
+    /// Ids listed: `skipped` of them are already stored and will not be fetched.
+    pub fn listed(&self, n: u64, skipped: u64) {
+        self.inner.listed.fetch_add(n, Ordering::Relaxed);
+        self.inner.skipped.fetch_add(skipped, Ordering::Relaxed);
     }
 
     /// Records streamed without a known total (legacy forms, statistics cycles).
     pub fn counting(&self, what: &str) {
-        self.enter(
-            Phase::Counting(what.into()),
-            None,
-            "{spinner:.green} {prefix}: {human_pos} ({rate}) [{elapsed}] {msg}",
-        );
+        self.enter(Phase::Counting(what.into()), "{spinner:.green} {prefix}: {human_pos} ({rate}) [{elapsed}] {msg}");
         if self.inner.mode == Mode::Log {
             eprint_line(&format!("{what} …"));
         }
@@ -210,11 +215,7 @@ impl Progress {
 
     /// Bytes of a download.
     pub fn bytes(&self, what: &str) {
-        self.enter(
-            Phase::Bytes(what.into()),
-            None,
-            "{spinner:.green} {prefix}: {bytes} ({bytes_per_sec}) [{elapsed}] {msg}",
-        );
+        self.enter(Phase::Bytes(what.into()), "{spinner:.green} {prefix}: {bytes} ({bytes_per_sec}) [{elapsed}] {msg}");
         if self.inner.mode == Mode::Log {
             eprint_line(&format!("{what} …"));
         }
@@ -247,6 +248,36 @@ impl Progress {
     }
 }
 
+/// Counts the bytes written through it into the progress display (downloads).
+pub struct CountingWriter<'a, W> {
+    /// Where the bytes go.
+    pub inner: W,
+    progress: &'a Progress,
+}
+
+impl<'a, W> CountingWriter<'a, W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W, progress: &'a Progress) -> Self {
+        CountingWriter { inner, progress }
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for CountingWriter<'_, W> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &poll {
+            self.progress.inc(*n as u64);
+        }
+        poll
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 impl Inner {
     fn note(&self) -> String {
         self.note.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|f| f()).unwrap_or_default()
@@ -256,20 +287,17 @@ impl Inner {
     fn status_line(&self) -> Option<String> {
         let (phase, since) = self.phase.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let n = self.count.load(Ordering::Relaxed);
-        let total = self.total.load(Ordering::Relaxed);
         let elapsed = since.elapsed();
         let rate = n as f64 / elapsed.as_secs_f64().max(0.001);
         Some(match phase {
             Phase::Idle => return None,
-            Phase::Listing(w) => format!("{w}: {n} ids listed so far [{}]", HumanDuration(elapsed)),
-            Phase::Fetching(w) => {
-                let pct = if total == 0 { 100.0 } else { n as f64 * 100.0 / total as f64 };
-                let eta = if rate > 0.0 && total > n {
-                    format!(", ETA {}", HumanDuration(Duration::from_secs_f64((total - n) as f64 / rate)))
-                } else {
-                    String::new()
+            Phase::Exporting(w) => {
+                let listed = self.listed.load(Ordering::Relaxed);
+                let stored = match self.skipped.load(Ordering::Relaxed) {
+                    0 => String::new(),
+                    k => format!(" ({k} already stored)"),
                 };
-                format!("{w}: {n}/{total} ({pct:.0}%), {rate:.0}/s{eta}")
+                format!("{w}: {n} fetched of {listed} listed{stored}, {rate:.0}/s [{}]", HumanDuration(elapsed))
             }
             Phase::Counting(w) => format!("{w}: {n} so far, {rate:.0}/s"),
             Phase::Bytes(w) => format!("{w}: {}", HumanBytes(n)),
@@ -291,17 +319,30 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn log_lines_report_counts_rate_and_eta() {
+    async fn log_lines_report_fetched_listed_and_rate() {
         let p = Progress::new(Mode::Log);
-        p.fetching("fetching approval details", 100);
+        p.exporting("fetching approvals");
+        p.listed(40, 10);
         p.inc(25);
         let line = p.inner.status_line().unwrap();
-        assert!(line.starts_with("fetching approval details: 25/100 (25%)"), "{line}");
+        assert!(line.starts_with("fetching approvals: 25 fetched of 40 listed (10 already stored), "), "{line}");
         assert!(line.contains("/s"), "{line}");
-        p.listing("listing approvals");
+        p.counting("fetching stat cycles");
         p.inc(7);
-        assert!(p.inner.status_line().unwrap().contains("7 ids listed"));
+        assert!(p.inner.status_line().unwrap().starts_with("fetching stat cycles: 7 so far"));
         p.finish();
         assert!(p.inner.status_line().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_counting_writer_counts_bytes() {
+        use tokio::io::AsyncWriteExt;
+        let p = Progress::new(Mode::Log);
+        p.bytes("downloading f");
+        let mut w = CountingWriter::new(Vec::new(), &p);
+        w.write_all(b"hello").await.unwrap();
+        w.write_all(b", world").await.unwrap();
+        assert_eq!(w.inner, b"hello, world");
+        assert_eq!(p.inner.status_line().unwrap(), "downloading f: 12 B");
     }
 }

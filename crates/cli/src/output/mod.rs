@@ -106,7 +106,7 @@ impl Writer {
     pub fn open<R: Record>(target: &Target, format: Format, batch_size: usize) -> Result<Writer> {
         Ok(match format {
             Format::Ndjson => Writer::Ndjson(ndjson::NdjsonWriter::open(target)?),
-            Format::Csv => Writer::Csv(Box::new(csv::CsvWriter::open(target, R::CSV_HEADER)?)),
+            Format::Csv => Writer::Csv(Box::new(csv::CsvWriter::open::<R>(target)?)),
             Format::Sqlite => match target {
                 Target::Path(p) => Writer::Sqlite(sqlite::SqliteStore::open(p, batch_size)?),
                 Target::Stdout => return Err(CliError::usage("SQLite needs a file path, not stdout")),

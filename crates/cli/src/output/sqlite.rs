@@ -1,146 +1,35 @@
-//! SQLite: records, their form fields, approval nodes and comments, upserted by key, committed
-//! in batches, plus checkpoints of the ranges fully exported (what makes re-runs resume).
+//! SQLite: records, their form fields, approval nodes and comments, upserted by key and
+//! committed in batches, plus the storage of checkpoints (the rules are `crate::checkpoint`'s).
+//!
+//! Every table is derived from the records' column tables; this module adds only what is
+//! storage: `json` and `fetched_at` on each record table, indexes, `meta` and `checkpoints`.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params, params_from_iter};
 use wecom_client::LegacyForm;
 use wecom_models::approval::ApprovalDetail;
 use wecom_models::journal::{JournalRecord, StatCycle};
 
-use crate::dates::{cst, format_cst};
+use crate::dates::cst;
 use crate::error::{CliError, Result};
-use crate::records::{self, Kind, Record};
+use crate::records::{Cell, ColumnDef, Kind, Record, text};
 
-/// The schema. `json` holds the full typed record (what NDJSON would have); child tables are
-/// replaced whenever their record is.
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (
+/// The schema version written to `meta`.
+pub const SCHEMA_VERSION: &str = "1";
+
+const META: &str = "CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS approvals (
-    sp_no           TEXT PRIMARY KEY,
-    sp_name         TEXT NOT NULL,
-    template_id     TEXT NOT NULL,
-    applicant       TEXT NOT NULL,
-    department      TEXT NOT NULL,
-    status          INTEGER NOT NULL,
-    status_text     TEXT NOT NULL,
-    apply_time      INTEGER NOT NULL,
-    apply_time_text TEXT NOT NULL,
-    approvers       TEXT NOT NULL,
-    cc              TEXT NOT NULL,
-    form            TEXT NOT NULL,
-    json            TEXT NOT NULL,
-    fetched_at      TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS approvals_by_time ON approvals (apply_time);
-CREATE TABLE IF NOT EXISTS approval_fields (
-    sp_no      TEXT NOT NULL,
-    idx        INTEGER NOT NULL,
-    parent_idx INTEGER,
-    row        INTEGER,
-    control_id TEXT NOT NULL,
-    control    TEXT NOT NULL,
-    title      TEXT NOT NULL,
-    value_text TEXT NOT NULL,
-    PRIMARY KEY (sp_no, idx)
-);
-CREATE TABLE IF NOT EXISTS approval_nodes (
-    sp_no        TEXT NOT NULL,
-    node         INTEGER NOT NULL,
-    idx          INTEGER NOT NULL,
-    node_status  INTEGER NOT NULL,
-    approverattr INTEGER,
-    approver     TEXT NOT NULL,
-    status       INTEGER NOT NULL,
-    sptime       INTEGER NOT NULL,
-    speech       TEXT NOT NULL,
-    PRIMARY KEY (sp_no, node, idx)
-);
-CREATE TABLE IF NOT EXISTS approval_comments (
-    sp_no     TEXT NOT NULL,
-    idx       INTEGER NOT NULL,
-    commentid TEXT NOT NULL,
-    userid    TEXT NOT NULL,
-    time      INTEGER NOT NULL,
-    content   TEXT NOT NULL,
-    PRIMARY KEY (sp_no, idx)
-);
-CREATE TABLE IF NOT EXISTS journals (
-    journal_uuid     TEXT PRIMARY KEY,
-    template_name    TEXT NOT NULL,
-    template_id      TEXT NOT NULL,
-    submitter        TEXT NOT NULL,
-    report_time      INTEGER NOT NULL,
-    report_time_text TEXT NOT NULL,
-    receivers        TEXT NOT NULL,
-    read_by          TEXT NOT NULL,
-    form             TEXT NOT NULL,
-    json             TEXT NOT NULL,
-    fetched_at       TEXT NOT NULL
-);
+";
+
+const INDEXES: &str = "CREATE INDEX IF NOT EXISTS approvals_by_time ON approvals (apply_time);
 CREATE INDEX IF NOT EXISTS journals_by_time ON journals (report_time);
-CREATE TABLE IF NOT EXISTS journal_fields (
-    journal_uuid TEXT NOT NULL,
-    idx          INTEGER NOT NULL,
-    parent_idx   INTEGER,
-    row          INTEGER,
-    control_id   TEXT NOT NULL,
-    control      TEXT NOT NULL,
-    title        TEXT NOT NULL,
-    value_text   TEXT NOT NULL,
-    PRIMARY KEY (journal_uuid, idx)
-);
-CREATE TABLE IF NOT EXISTS journal_comments (
-    journal_uuid TEXT NOT NULL,
-    commentid    TEXT NOT NULL,
-    tocommentid  TEXT NOT NULL,
-    userid       TEXT NOT NULL,
-    time         INTEGER NOT NULL,
-    content      TEXT NOT NULL,
-    PRIMARY KEY (journal_uuid, commentid)
-);
-CREATE TABLE IF NOT EXISTS legacy_approvals (
-    sp_num          INTEGER PRIMARY KEY,
-    spname          TEXT NOT NULL,
-    apply_name      TEXT NOT NULL,
-    apply_org       TEXT NOT NULL,
-    apply_user_id   TEXT NOT NULL,
-    status          INTEGER NOT NULL,
-    apply_time      INTEGER NOT NULL,
-    apply_time_text TEXT NOT NULL,
-    form            TEXT NOT NULL,
-    json            TEXT NOT NULL,
-    fetched_at      TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS legacy_fields (
-    sp_num     INTEGER NOT NULL,
-    idx        INTEGER NOT NULL,
-    item_id    TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    title      TEXT NOT NULL,
-    value_text TEXT NOT NULL,
-    PRIMARY KEY (sp_num, idx)
-);
-CREATE TABLE IF NOT EXISTS stat_cycles (
-    template_id   TEXT NOT NULL,
-    cycle_begin   INTEGER NOT NULL,
-    cycle_end     INTEGER NOT NULL,
-    template_name TEXT NOT NULL,
-    report_type   INTEGER,
-    stat_begin    INTEGER NOT NULL,
-    stat_end      INTEGER NOT NULL,
-    reported      INTEGER NOT NULL,
-    unreported    INTEGER NOT NULL,
-    late          INTEGER NOT NULL,
-    json          TEXT NOT NULL,
-    fetched_at    TEXT NOT NULL,
-    PRIMARY KEY (template_id, cycle_begin, cycle_end)
-);
-CREATE TABLE IF NOT EXISTS checkpoints (
+";
+
+const CHECKPOINTS: &str = "CREATE TABLE IF NOT EXISTS checkpoints (
     kind         TEXT NOT NULL,
     filters      TEXT NOT NULL,
     start        INTEGER NOT NULL,
@@ -150,10 +39,150 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 );
 ";
 
-/// The schema version written to `meta`.
-pub const SCHEMA_VERSION: &str = "1";
+/// The full typed record, as NDJSON would have it.
+const JSON: ColumnDef = text("json").sqlite_only();
+/// When the record was stored (RFC 3339, UTC+8).
+const FETCHED_AT: ColumnDef = text("fetched_at").sqlite_only();
 
-/// A SQLite output: upserts in batched transactions, checkpoints, resume queries.
+/// The columns of the table of records `R`: its SQLite columns, then `json` and `fetched_at`.
+pub fn record_columns<R: Record>() -> Vec<&'static ColumnDef> {
+    let mut cols: Vec<&'static ColumnDef> = R::COLUMNS.iter().map(|c| &c.def).filter(|d| d.in_sqlite()).collect();
+    cols.extend([&JSON, &FETCHED_AT]);
+    cols
+}
+
+/// The key columns of records `R`.
+fn key_columns<R: Record>() -> Vec<&'static ColumnDef> {
+    R::COLUMNS.iter().map(|c| &c.def).filter(|d| d.key).collect()
+}
+
+/// Every table of records `R` (the record table first, then its child tables), with columns.
+pub fn tables<R: Record>() -> Vec<(&'static str, Vec<&'static ColumnDef>)> {
+    let mut out = vec![(R::KIND.table(), record_columns::<R>())];
+    for child in R::CHILDREN {
+        let mut cols = key_columns::<R>();
+        cols.extend(child.columns());
+        out.push((child.table(), cols));
+    }
+    out
+}
+
+/// `CREATE TABLE IF NOT EXISTS`: a single key column is the inline `PRIMARY KEY`, several are a
+/// table constraint (their columns `NOT NULL`).
+fn create_table(name: &str, columns: &[&ColumnDef]) -> String {
+    let keys: Vec<&str> = columns.iter().filter(|c| c.key).map(|c| c.name).collect();
+    let width = columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let mut lines: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let constraint = match (c.key, keys.len(), c.nullable) {
+                (true, 1, _) => " PRIMARY KEY",
+                (_, _, true) => "",
+                _ => " NOT NULL",
+            };
+            format!("    {:width$} {}{constraint}", c.name, c.ty.sql())
+        })
+        .collect();
+    if keys.len() > 1 {
+        lines.push(format!("    PRIMARY KEY ({})", keys.join(", ")));
+    }
+    format!("CREATE TABLE IF NOT EXISTS {name} (\n{}\n);\n", lines.join(",\n"))
+}
+
+/// The whole schema: `meta`, every kind's tables, indexes and `checkpoints`.
+pub fn schema() -> String {
+    let mut sql = String::from(META);
+    let all = [tables::<ApprovalDetail>(), tables::<JournalRecord>(), tables::<LegacyForm>(), tables::<StatCycle>()];
+    for (name, columns) in all.iter().flatten() {
+        sql.push_str(&create_table(name, columns));
+    }
+    sql.push_str(INDEXES);
+    sql.push_str(CHECKPOINTS);
+    sql
+}
+
+impl ToSql for Cell {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Cell::Null => ToSqlOutput::Owned(Value::Null),
+            Cell::Text(s) => ToSqlOutput::from(s.as_str()),
+            Cell::Int(n) | Cell::Time(n) => ToSqlOutput::from(*n),
+            Cell::UInt(n) => {
+                ToSqlOutput::from(i64::try_from(*n).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
+            }
+        })
+    }
+}
+
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn names(columns: &[&ColumnDef]) -> String {
+    columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+}
+
+/// `INSERT … ON CONFLICT (key) DO UPDATE SET every other column`.
+pub fn upsert_sql(table: &str, columns: &[&ColumnDef]) -> String {
+    let key: Vec<&str> = columns.iter().filter(|c| c.key).map(|c| c.name).collect();
+    let updates: Vec<String> =
+        columns.iter().filter(|c| !c.key).map(|c| format!("{0} = excluded.{0}", c.name)).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        names(columns),
+        placeholders(columns.len()),
+        key.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// A child row's insert; a key a record repeats (WeCom may send a comment twice) keeps the last.
+pub fn insert_sql(table: &str, columns: &[&ColumnDef]) -> String {
+    format!("INSERT OR REPLACE INTO {table} ({}) VALUES ({})", names(columns), placeholders(columns.len()))
+}
+
+/// `a = ?1 AND b = ?2` over the key columns.
+fn key_match(keys: &[&ColumnDef]) -> String {
+    keys.iter().enumerate().map(|(i, c)| format!("{} = ?{}", c.name, i + 1)).collect::<Vec<_>>().join(" AND ")
+}
+
+/// Inserts or updates a record and replaces its child rows, on `conn` (inside the caller's
+/// transaction, so a record and its children land together).
+pub fn upsert<R: Record>(conn: &Connection, record: &R) -> rusqlite::Result<()> {
+    let json = record.to_json().map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut values: Vec<Cell> = R::COLUMNS.iter().filter(|c| c.def.in_sqlite()).map(|c| (c.get)(record)).collect();
+    values.extend([Cell::Text(json), Cell::Text(now_text())]);
+    conn.prepare_cached(&upsert_sql(R::KIND.table(), &record_columns::<R>()))?.execute(params_from_iter(&values))?;
+
+    let keys = key_columns::<R>();
+    let key: Vec<Cell> = R::COLUMNS.iter().filter(|c| c.def.key).map(|c| (c.get)(record)).collect();
+    for child in R::CHILDREN {
+        let table = child.table();
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE {}", key_match(&keys)))?
+            .execute(params_from_iter(&key))?;
+        let mut columns = keys.clone();
+        columns.extend(child.columns());
+        let mut insert = conn.prepare_cached(&insert_sql(table, &columns))?;
+        for row in child.rows(record) {
+            insert.execute(params_from_iter(key.iter().chain(&row)))?;
+        }
+    }
+    Ok(())
+}
+
+/// `SELECT 1 … WHERE key = ?1` for records with a one-column key (the kinds exports list by id).
+fn lookup_sql<R: Record>() -> Result<String> {
+    match key_columns::<R>()[..] {
+        [key] => Ok(format!("SELECT 1 FROM {} WHERE {} = ?1", R::KIND.table(), key.name)),
+        _ => Err(CliError::runtime(format!("{} have a composite key: they cannot be looked up by id", R::KIND.noun()))),
+    }
+}
+
+fn is_stored(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(sql)?.query_row([key], |_| Ok(())).optional().map(|found| found.is_some())
+}
+
+/// A SQLite output: upserts in batched transactions, key lookups, checkpoint storage.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
@@ -163,7 +192,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens or creates the database and its tables.
+    /// Opens or creates the database and its tables; `batch` records go in one transaction.
     pub fn open(path: &Path, batch: usize) -> Result<SqliteStore> {
         let conn = Connection::open(path)
             .map_err(|e| CliError::runtime(format!("cannot open {} as SQLite: {e}", path.display())))?;
@@ -173,7 +202,7 @@ impl SqliteStore {
             .busy_timeout(std::time::Duration::from_secs(10))
             .and_then(|_| store.conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|_| store.conn.pragma_update(None, "synchronous", "NORMAL"))
-            .and_then(|_| store.conn.execute_batch(SCHEMA))
+            .and_then(|_| store.conn.execute_batch(&schema()))
             .and_then(|_| {
                 store
                     .conn
@@ -184,7 +213,7 @@ impl SqliteStore {
     }
 
     fn error(&self, what: &str, e: rusqlite::Error) -> CliError {
-        CliError::runtime(format!("SQLite {}: cannot {what}: {e}", self.path.display()))
+        sqlite_error(&self.path, what, e)
     }
 
     /// The connection (read-only use: queries in tests and summaries).
@@ -214,13 +243,13 @@ impl SqliteStore {
         }
     }
 
-    /// Upserts a record; commits every `batch` records.
+    /// Upserts a record (see [`upsert`]); commits every `batch` records.
     pub fn write<R: Record>(&mut self, record: &R) -> Result<()> {
         if !self.in_tx {
             self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.error("begin a transaction", e))?;
             self.in_tx = true;
         }
-        record.upsert(&self.conn).map_err(|e| self.error(&format!("store {}", record.key()), e))?;
+        upsert(&self.conn, record).map_err(|e| self.error(&format!("store {}", record.key()), e))?;
         self.pending += 1;
         if self.pending >= self.batch {
             self.commit()?;
@@ -238,15 +267,20 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The keys already stored for a kind.
-    pub fn existing_keys(&self, kind: Kind) -> Result<HashSet<String>> {
-        let sql = format!("SELECT CAST({} AS TEXT) FROM {}", kind.key_column(), kind.table());
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.error("read keys", e))?;
-        let keys = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<HashSet<String>>>())
-            .map_err(|e| self.error("read keys", e))?;
-        Ok(keys)
+    /// Whether a record `R` with this key is stored (uncommitted writes of this store included).
+    pub fn contains<R: Record>(&self, key: &str) -> Result<bool> {
+        is_stored(&self.conn, &lookup_sql::<R>()?, key).map_err(|e| self.error("look up a key", e))
+    }
+
+    /// A read-only handle that answers [`StoredKeys::contains`] for records `R` on its own
+    /// connection, so a stream of ids can be filtered while this store writes. It sees what was
+    /// committed.
+    pub fn stored_keys<R: Record>(&self) -> Result<StoredKeys> {
+        let sql = lookup_sql::<R>()?;
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| c.busy_timeout(std::time::Duration::from_secs(10)).map(|()| c))
+            .map_err(|e| self.error("open a reader", e))?;
+        Ok(StoredKeys { conn, sql, path: self.path.clone() })
     }
 
     /// Rows of a kind.
@@ -257,36 +291,44 @@ impl SqliteStore {
             .map_err(|e| self.error("count rows", e))
     }
 
-    /// Inclusive ranges already fully exported for `kind` with these filters; an export without
-    /// filters covers every filtered one too.
-    pub fn covered(&self, kind: Kind, filters: &str) -> Result<Vec<(u64, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT start, end FROM checkpoints WHERE kind = ?1 AND (filters = ?2 OR filters = '')")
-            .map_err(|e| self.error("read checkpoints", e))?;
-        let ranges = stmt
-            .query_map(params![kind.table(), filters], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.error("read checkpoints", e))?;
-        Ok(merge(ranges))
+    /// The checkpoint ranges stored for `kind` under any of the filter sets `filters`.
+    pub fn checkpoint_ranges(&self, kind: Kind, filters: &[&str]) -> Result<Vec<(u64, u64)>> {
+        let sql = format!(
+            "SELECT start, end FROM checkpoints WHERE kind = ?1 AND filters IN ({})",
+            (2..filters.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        );
+        let table = kind.table();
+        let args: Vec<&dyn ToSql> =
+            std::iter::once(&table as &dyn ToSql).chain(filters.iter().map(|f| f as &dyn ToSql)).collect();
+        let read = || -> rusqlite::Result<Vec<(u64, u64)>> {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map(&args[..], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)))?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error("read checkpoints", e))
     }
 
-    /// Records that `[start, end]` was fully exported (merged with touching ranges).
-    pub fn add_checkpoint(&mut self, kind: Kind, filters: &str, start: u64, end: u64) -> Result<()> {
+    /// Replaces the checkpoint ranges of (`kind`, `filters`) with what `update` makes of them,
+    /// in one transaction, after committing the records written so far.
+    pub fn update_checkpoints(
+        &mut self,
+        kind: Kind,
+        filters: &str,
+        update: impl FnOnce(Vec<(u64, u64)>) -> Vec<(u64, u64)>,
+    ) -> Result<()> {
         self.commit()?;
         let run = || -> rusqlite::Result<()> {
             let tx = self.conn.unchecked_transaction()?;
-            let mut existing: Vec<(u64, u64)> = {
+            let existing: Vec<(u64, u64)> = {
                 let mut stmt = tx.prepare("SELECT start, end FROM checkpoints WHERE kind = ?1 AND filters = ?2")?;
                 stmt.query_map(params![kind.table(), filters], |r| {
                     Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?
             };
-            existing.push((start, end));
             tx.execute("DELETE FROM checkpoints WHERE kind = ?1 AND filters = ?2", params![kind.table(), filters])?;
             let now = now_text();
-            for (s, e) in merge(existing) {
+            for (s, e) in update(existing) {
                 tx.execute(
                     "INSERT INTO checkpoints (kind, filters, start, end, completed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![kind.table(), filters, s as i64, e as i64, now],
@@ -307,294 +349,124 @@ impl Drop for SqliteStore {
     }
 }
 
-/// Merges inclusive ranges that overlap or touch.
-pub fn merge(mut ranges: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
-    ranges.retain(|(s, e)| s <= e);
-    ranges.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
-    for (s, e) in ranges {
-        match out.last_mut() {
-            Some(last) if s <= last.1.saturating_add(1) => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
+/// Key lookups on a read-only connection of their own (see [`SqliteStore::stored_keys`]).
+pub struct StoredKeys {
+    conn: Connection,
+    sql: String,
+    path: PathBuf,
 }
 
-/// The parts of the inclusive range `[start, end]` not inside any of `covered` (merged).
-pub fn uncovered(start: u64, end: u64, covered: &[(u64, u64)]) -> Vec<(u64, u64)> {
-    let mut out = Vec::new();
-    let mut cursor = start;
-    for &(s, e) in covered {
-        if e < cursor || s > end {
-            continue;
-        }
-        if s > cursor {
-            out.push((cursor, s - 1));
-        }
-        cursor = e.saturating_add(1);
-        if cursor > end {
-            return out;
-        }
+impl StoredKeys {
+    /// Whether a record with this key was committed.
+    pub fn contains(&self, key: &str) -> Result<bool> {
+        is_stored(&self.conn, &self.sql, key).map_err(|e| sqlite_error(&self.path, "look up a key", e))
     }
-    if cursor <= end {
-        out.push((cursor, end));
-    }
-    out
+}
+
+fn sqlite_error(path: &Path, what: &str, e: rusqlite::Error) -> CliError {
+    CliError::runtime(format!("SQLite {}: cannot {what}: {e}", path.display()))
 }
 
 fn now_text() -> String {
     chrono::Utc::now().with_timezone(&cst()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// `INSERT … ON CONFLICT (key) DO UPDATE SET every other column`.
-fn upsert_sql(table: &str, key: &[&str], columns: &[&str]) -> String {
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> =
-        columns.iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = excluded.{c}")).collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
-        columns.join(", "),
-        placeholders.join(", "),
-        key.join(", "),
-        updates.join(", ")
-    )
-}
-
-fn write_fields(
-    conn: &Connection,
-    table: &str,
-    key_col: &str,
-    key: &str,
-    rows: &[records::FieldRow],
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(&format!("DELETE FROM {table} WHERE {key_col} = ?1"))?.execute([key])?;
-    let mut insert = conn.prepare_cached(&format!(
-        "INSERT INTO {table} ({key_col}, idx, parent_idx, row, control_id, control, title, value_text) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-    ))?;
-    for f in rows {
-        insert.execute(params![key, f.idx, f.parent_idx, f.row, f.control_id, f.control, f.title, f.value_text])?;
-    }
-    Ok(())
-}
-
-fn json_of<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
-    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-}
-
-/// Upserts an approval form and replaces its fields, nodes and comments.
-pub fn upsert_approval(conn: &Connection, d: &ApprovalDetail) -> rusqlite::Result<()> {
-    const COLUMNS: &[&str] = &[
-        "sp_no",
-        "sp_name",
-        "template_id",
-        "applicant",
-        "department",
-        "status",
-        "status_text",
-        "apply_time",
-        "apply_time_text",
-        "approvers",
-        "cc",
-        "form",
-        "json",
-        "fetched_at",
-    ];
-    conn.prepare_cached(&upsert_sql("approvals", &["sp_no"], COLUMNS))?.execute(params![
-        d.sp_no,
-        d.sp_name,
-        d.template_id,
-        d.applicant_userids(),
-        records::approval_department(d),
-        d.sp_status.code(),
-        records::status_text(d.sp_status),
-        d.apply_time,
-        format_cst(d.apply_time),
-        records::approvers_text(d),
-        d.notifyer.iter().map(|u| u.userid.as_str()).collect::<Vec<_>>().join(", "),
-        records::form_text(&d.apply_data),
-        json_of(d)?,
-        now_text(),
-    ])?;
-    write_fields(conn, "approval_fields", "sp_no", &d.sp_no, &records::field_rows(&d.apply_data))?;
-    conn.prepare_cached("DELETE FROM approval_nodes WHERE sp_no = ?1")?.execute([&d.sp_no])?;
-    let mut node_insert = conn.prepare_cached(
-        "INSERT INTO approval_nodes (sp_no, node, idx, node_status, approverattr, approver, status, sptime, speech) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    for (n, node) in d.sp_record.iter().enumerate() {
-        for (i, a) in node.details.iter().enumerate() {
-            node_insert.execute(params![
-                d.sp_no,
-                n as i64,
-                i as i64,
-                node.sp_status.code(),
-                node.approverattr.map(|x| x.code()),
-                a.approver.userid,
-                a.sp_status.code(),
-                a.sptime,
-                a.speech
-            ])?;
-        }
-    }
-    conn.prepare_cached("DELETE FROM approval_comments WHERE sp_no = ?1")?.execute([&d.sp_no])?;
-    let mut comment_insert = conn.prepare_cached(
-        "INSERT INTO approval_comments (sp_no, idx, commentid, userid, time, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (i, c) in d.comments.iter().enumerate() {
-        comment_insert.execute(params![
-            d.sp_no,
-            i as i64,
-            c.commentid,
-            c.comment_user_info.userid,
-            c.commenttime,
-            c.commentcontent
-        ])?;
-    }
-    Ok(())
-}
-
-/// Upserts a journal record and replaces its fields and comments.
-pub fn upsert_journal(conn: &Connection, j: &JournalRecord) -> rusqlite::Result<()> {
-    const COLUMNS: &[&str] = &[
-        "journal_uuid",
-        "template_name",
-        "template_id",
-        "submitter",
-        "report_time",
-        "report_time_text",
-        "receivers",
-        "read_by",
-        "form",
-        "json",
-        "fetched_at",
-    ];
-    let users =
-        |u: &[wecom_models::common::UserRef]| u.iter().map(|u| u.userid.as_str()).collect::<Vec<_>>().join(", ");
-    conn.prepare_cached(&upsert_sql("journals", &["journal_uuid"], COLUMNS))?.execute(params![
-        j.journal_uuid,
-        j.template_name,
-        j.template_id.clone().unwrap_or_default(),
-        j.submitter.userid,
-        j.report_time,
-        format_cst(j.report_time),
-        users(&j.receivers),
-        users(&j.readed_receivers),
-        records::journal_form_text(j),
-        json_of(j)?,
-        now_text(),
-    ])?;
-    let fields = j.apply_data.as_ref().map(records::field_rows).unwrap_or_default();
-    write_fields(conn, "journal_fields", "journal_uuid", &j.journal_uuid, &fields)?;
-    conn.prepare_cached("DELETE FROM journal_comments WHERE journal_uuid = ?1")?.execute([&j.journal_uuid])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR REPLACE INTO journal_comments (journal_uuid, commentid, tocommentid, userid, time, content) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for c in &j.comments {
-        // Comment ids pass 2^53 (and may pass i64): kept exact as text.
-        insert.execute(params![
-            j.journal_uuid,
-            c.commentid.to_string(),
-            c.tocommentid.to_string(),
-            c.comment_userinfo.userid,
-            c.comment_time,
-            c.content
-        ])?;
-    }
-    Ok(())
-}
-
-/// Upserts a legacy form and replaces its items.
-pub fn upsert_legacy(conn: &Connection, f: &LegacyForm, json: &str) -> rusqlite::Result<()> {
-    const COLUMNS: &[&str] = &[
-        "sp_num",
-        "spname",
-        "apply_name",
-        "apply_org",
-        "apply_user_id",
-        "status",
-        "apply_time",
-        "apply_time_text",
-        "form",
-        "json",
-        "fetched_at",
-    ];
-    let a = &f.approval;
-    let sp_num = i64::try_from(a.sp_num).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    conn.prepare_cached(&upsert_sql("legacy_approvals", &["sp_num"], COLUMNS))?.execute(params![
-        sp_num,
-        a.spname,
-        a.apply_name,
-        a.apply_org,
-        a.apply_user_id,
-        a.sp_status.code(),
-        a.apply_time,
-        format_cst(a.apply_time),
-        records::legacy_form_text(f),
-        json,
-        now_text(),
-    ])?;
-    conn.prepare_cached("DELETE FROM legacy_fields WHERE sp_num = ?1")?.execute([sp_num])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO legacy_fields (sp_num, idx, item_id, kind, title, value_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (i, item) in f.items.iter().enumerate() {
-        insert.execute(params![
-            sp_num,
-            i as i64,
-            item.id,
-            item.kind,
-            item.title,
-            records::legacy_value_text(&item.value)
-        ])?;
-    }
-    Ok(())
-}
-
-/// Upserts a statistics cycle.
-pub fn upsert_stat_cycle(conn: &Connection, c: &StatCycle) -> rusqlite::Result<()> {
-    const COLUMNS: &[&str] = &[
-        "template_id",
-        "cycle_begin",
-        "cycle_end",
-        "template_name",
-        "report_type",
-        "stat_begin",
-        "stat_end",
-        "reported",
-        "unreported",
-        "late",
-        "json",
-        "fetched_at",
-    ];
-    conn.prepare_cached(&upsert_sql("stat_cycles", &["template_id", "cycle_begin", "cycle_end"], COLUMNS))?.execute(
-        params![
-            c.template_id,
-            c.cycle_begin_time as i64,
-            c.cycle_end_time as i64,
-            c.template_name,
-            c.report_type.map(|t| t.code()),
-            c.stat_begin_time as i64,
-            c.stat_end_time as i64,
-            c.report_list.len() as i64,
-            c.unreport_list.len() as i64,
-            records::late_users(c) as i64,
-            json_of(c)?,
-            now_text(),
-        ],
-    )?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::Used;
     use crate::records::tests::sample_approval;
 
     fn count(conn: &Connection, table: &str) -> i64 {
         conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+
+    /// A column as `PRAGMA table_info` has it: name, type, not null, default, position in the key.
+    type ColumnInfo = (String, String, bool, Option<String>, i64);
+
+    /// Each table's columns, and its indexes with their columns.
+    fn shape(conn: &Connection) -> Vec<(String, Vec<ColumnInfo>, Vec<String>)> {
+        let tables: Vec<String> = {
+            let mut s = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+            s.query_map([], |r| r.get(0)).unwrap().map(std::result::Result::unwrap).collect()
+        };
+        tables
+            .into_iter()
+            .map(|t| {
+                let mut s = conn.prepare(&format!("PRAGMA table_info({t})")).unwrap();
+                let cols = s
+                    .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+                    .unwrap()
+                    .map(std::result::Result::unwrap)
+                    .collect();
+                let mut s = conn
+                    .prepare(
+                        "SELECT il.name || ':' || il.\"unique\" || ':' || group_concat(ii.name) \
+                         FROM pragma_index_list(?1) il JOIN pragma_index_info(il.name) ii GROUP BY il.name ORDER BY il.name",
+                    )
+                    .unwrap();
+                let indexes = s.query_map([&t], |r| r.get(0)).unwrap().map(std::result::Result::unwrap).collect();
+                (t, cols, indexes)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_derived_schema_is_the_one_databases_already_have() {
+        let old = Connection::open_in_memory().unwrap();
+        old.execute_batch(include_str!("schema_v1.sql")).unwrap();
+        let new = Connection::open_in_memory().unwrap();
+        new.execute_batch(&schema()).unwrap();
+        assert_eq!(shape(&new), shape(&old));
+    }
+
+    /// The column list of an `INSERT INTO t (a, b) …` statement.
+    fn insert_columns(sql: &str) -> Vec<String> {
+        let open = sql.find('(').unwrap();
+        let close = sql[open..].find(')').unwrap() + open;
+        sql[open + 1..close].split(", ").map(str::to_owned).collect()
+    }
+
+    fn table_columns(conn: &Connection, table: &str) -> Vec<String> {
+        let mut s = conn.prepare(&format!("PRAGMA table_info({table})")).unwrap();
+        s.query_map([], |r| r.get(1)).unwrap().map(std::result::Result::unwrap).collect()
+    }
+
+    fn one_table_drives_all<R: Record>(conn: &Connection) {
+        let csv = crate::output::csv::header::<R>();
+        for (i, (table, columns)) in tables::<R>().into_iter().enumerate() {
+            let schema = table_columns(conn, table);
+            let sql = if i == 0 { upsert_sql(table, &columns) } else { insert_sql(table, &columns) };
+            assert_eq!(insert_columns(&sql), schema, "{table}: upsert columns = schema columns");
+            if i == 0 {
+                // The record table: CSV shows its columns but the SQLite-only ones, plus CSV-only
+                // summaries; in the same order.
+                let shared: Vec<&str> =
+                    R::COLUMNS.iter().map(|c| &c.def).filter(|d| d.used == Used::Everywhere).map(|d| d.name).collect();
+                let csv_shared: Vec<&str> = csv.iter().copied().filter(|n| shared.contains(n)).collect();
+                let schema_shared: Vec<&str> =
+                    schema.iter().map(String::as_str).filter(|n| shared.contains(n)).collect();
+                assert_eq!(csv_shared, shared, "{table}: CSV header");
+                assert_eq!(schema_shared, shared, "{table}: schema");
+                let from_table: Vec<&str> =
+                    R::COLUMNS.iter().map(|c| &c.def).filter(|d| d.in_sqlite()).map(|d| d.name).collect();
+                assert_eq!(schema[..schema.len() - 2], from_table[..], "{table}");
+                assert_eq!(schema[schema.len() - 2..], ["json", "fetched_at"], "{table}");
+                let from_table: Vec<&str> =
+                    R::COLUMNS.iter().map(|c| &c.def).filter(|d| d.in_csv()).map(|d| d.name).collect();
+                assert_eq!(csv, from_table, "{table}");
+            }
+        }
+    }
+
+    #[test]
+    fn schema_upserts_and_csv_come_from_one_table_per_kind() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&schema()).unwrap();
+        one_table_drives_all::<ApprovalDetail>(&conn);
+        one_table_drives_all::<JournalRecord>(&conn);
+        one_table_drives_all::<LegacyForm>(&conn);
+        one_table_drives_all::<StatCycle>(&conn);
     }
 
     #[test]
@@ -613,12 +485,32 @@ mod tests {
         assert_eq!(count(c, "approval_fields"), 6);
         assert_eq!(count(c, "approval_nodes"), 3);
         assert_eq!(count(c, "approval_comments"), 0, "children follow the latest version");
-        let (status, json): (i64, String) =
-            c.query_row("SELECT status, json FROM approvals", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        assert_eq!(status, 2);
+        let (status, text, json): (i64, String, String) = c
+            .query_row("SELECT status, apply_time_text, json FROM approvals", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!((status, text.as_str()), (2, "2025-01-01T00:00:00+08:00"));
         let back: ApprovalDetail = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);
-        assert_eq!(store.existing_keys(Kind::Approvals).unwrap(), HashSet::from(["202501010001".to_string()]));
+        assert!(store.contains::<ApprovalDetail>("202501010001").unwrap());
+        assert!(!store.contains::<ApprovalDetail>("202501010002").unwrap());
+        let reader = store.stored_keys::<ApprovalDetail>().unwrap();
+        assert!(reader.contains("202501010001").unwrap());
+        assert!(!reader.contains("x").unwrap());
+        assert!(store.stored_keys::<StatCycle>().is_err(), "a composite key has no id lookup");
+    }
+
+    #[test]
+    fn the_reader_sees_committed_records_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("t.db"), 100).unwrap();
+        let reader = store.stored_keys::<ApprovalDetail>().unwrap();
+        store.write(&sample_approval()).unwrap();
+        assert!(store.contains::<ApprovalDetail>("202501010001").unwrap());
+        assert!(!reader.contains("202501010001").unwrap());
+        store.commit().unwrap();
+        assert!(reader.contains("202501010001").unwrap());
     }
 
     #[test]
@@ -644,27 +536,10 @@ mod tests {
     }
 
     #[test]
-    fn checkpoints_merge_and_cover() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = SqliteStore::open(&dir.path().join("t.db"), 10).unwrap();
-        store.add_checkpoint(Kind::Approvals, "", 100, 199).unwrap();
-        store.add_checkpoint(Kind::Approvals, "", 200, 299).unwrap();
-        store.add_checkpoint(Kind::Approvals, r#"{"creator":"a"}"#, 500, 599).unwrap();
-        store.add_checkpoint(Kind::Journals, "", 0, 1000).unwrap();
-        assert_eq!(store.covered(Kind::Approvals, "").unwrap(), [(100, 299)]);
-        assert_eq!(store.covered(Kind::Approvals, r#"{"creator":"a"}"#).unwrap(), [(100, 299), (500, 599)]);
-        assert_eq!(store.covered(Kind::Approvals, r#"{"creator":"b"}"#).unwrap(), [(100, 299)]);
-        assert_eq!(count(store.connection(), "checkpoints"), 3);
-    }
-
-    #[test]
-    fn uncovered_parts_of_a_range() {
-        assert_eq!(uncovered(0, 100, &[]), [(0, 100)]);
-        assert_eq!(uncovered(0, 100, &[(0, 100)]), []);
-        assert_eq!(uncovered(0, 100, &[(0, 49)]), [(50, 100)]);
-        assert_eq!(uncovered(0, 100, &[(10, 19), (30, 39)]), [(0, 9), (20, 29), (40, 100)]);
-        assert_eq!(uncovered(50, 60, &[(0, 10), (70, 80)]), [(50, 60)]);
-        assert_eq!(uncovered(50, 60, &[(0, 55)]), [(56, 60)]);
-        assert_eq!(merge(vec![(5, 6), (0, 4), (8, 9), (2, 3)]), [(0, 6), (8, 9)]);
+    fn a_legacy_number_beyond_i64_is_refused_not_wrapped() {
+        let conn = Connection::open_in_memory().unwrap();
+        let n: i64 = conn.query_row("SELECT ?1", [Cell::UInt(7)], |r| r.get(0)).unwrap();
+        assert_eq!(n, 7);
+        assert!(conn.query_row("SELECT ?1", [Cell::UInt(u64::MAX)], |r| r.get::<_, i64>(0)).is_err());
     }
 }

@@ -1,0 +1,30 @@
+//! The commands: dispatch here, one module per command family, the shared export job and the
+//! end-of-run summary beside them.
+
+mod approvals;
+mod emulator;
+mod job;
+mod journals;
+mod session;
+mod summary;
+
+pub use session::{Session, connect};
+
+use crate::args::{ApprovalsCommand, Cli, Command, JournalsCommand};
+use crate::error::Result;
+use crate::interrupt::Interrupt;
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    // First of all, so a Ctrl-C at any point stops the run cleanly.
+    let interrupt = Interrupt::install();
+    let i = &interrupt;
+    match &cli.command {
+        Command::Emulator(a) => emulator::run(a, i).await,
+        Command::Approvals(ApprovalsCommand::Export(a)) => approvals::export(&cli, a, i).await,
+        Command::Approvals(ApprovalsCommand::LegacyExport(a)) => approvals::legacy_export(&cli, a, i).await,
+        Command::Journals(JournalsCommand::Export(a)) => journals::export(&cli, a, i).await,
+        Command::Journals(JournalsCommand::Stats(a)) => journals::stats(&cli, a, i).await,
+        Command::Journals(JournalsCommand::Download(a)) => journals::download(&cli, a, i).await,
+    }
+}
