@@ -136,9 +136,6 @@ async fn handle(
         *c - 1
     };
     let answer = (inner.script)(&sp_no, n);
-    if let Answer::Sleep(d) = answer {
-        tokio::time::sleep(d).await;
-    }
     inner.got.lock().unwrap().push(Received {
         at: Instant::now(),
         timestamp,
@@ -153,6 +150,9 @@ async fn handle(
         receive_id,
         sp_no,
     });
+    if let Answer::Sleep(d) = answer {
+        tokio::time::sleep(d).await;
+    }
     inner.in_flight.fetch_sub(1, Ordering::SeqCst);
     match answer {
         Answer::Status(s) => (StatusCode::from_u16(s).unwrap(), ""),
@@ -185,7 +185,7 @@ impl Receiver {
         Receiver { inner, url }
     }
 
-    /// Every request received, in arrival order (recorded when answered).
+    /// Every request received, in arrival order (recorded on arrival, answered or not).
     pub fn received(&self) -> Vec<Received> {
         self.inner.got.lock().unwrap().clone()
     }
