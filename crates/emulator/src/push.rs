@@ -573,11 +573,10 @@ async fn deliver(pusher: Arc<Pusher>, client: reqwest::Client, job: Job, mut fir
                 Err(e) if e.is_timeout() => AttemptOutcome::Timeout,
                 Err(e) => AttemptOutcome::ConnectionFailed { error: e.without_url().to_string() },
             };
-            accepted = match (&outcome, job.delivery.retry_on) {
-                (AttemptOutcome::Status { code: 200 }, _) => true,
-                (AttemptOutcome::Status { .. }, RetryOn::ConnectionFailure) => true,
-                _ => false,
-            };
+            accepted = matches!(
+                (&outcome, job.delivery.retry_on),
+                (AttemptOutcome::Status { code: 200 }, _) | (AttemptOutcome::Status { .. }, RetryOn::ConnectionFailure)
+            );
             {
                 let mut c = lock(&pusher.counts);
                 c.attempts += 1;

@@ -314,14 +314,14 @@ async fn wedrive_download(
 // ----- the world over time ------------------------------------------------------
 
 /// A JSON object body; empty means `{}`.
-fn object_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
+fn object_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(serde_json::Map::new());
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(bad_request("the body must be a JSON object")),
-        Err(e) => Err(bad_request(&format!("invalid JSON: {e}"))),
+        Ok(_) => Err("the body must be a JSON object".into()),
+        Err(e) => Err(format!("invalid JSON: {e}")),
     }
 }
 
@@ -353,7 +353,7 @@ async fn approval_action(
 ) -> Response {
     let mut m = match object_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     if action == "submit" {
         return bad_request("use POST /_emulator/submit to submit a form");
@@ -366,14 +366,14 @@ async fn approval_action(
 async fn change(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     match object_body(&body) {
         Ok(m) => apply_json(&sh, m),
-        Err(r) => r,
+        Err(m) => bad_request(&m),
     }
 }
 
 async fn submit(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     let mut m = match object_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     m.insert("kind".into(), json!("submit"));
     apply_json(&sh, m)
@@ -384,18 +384,18 @@ async fn step(State(sh): State<Arc<Shared>>) -> Response {
     change_result(sh.step(&mix).unwrap_or(Err(ChangeError::NoChange)))
 }
 
-fn after_param(q: Option<&str>) -> Result<u64, Response> {
+fn after_param(q: Option<&str>) -> Result<u64, String> {
     match pairs(q).into_iter().find(|(k, _)| k == "after") {
         None => Ok(0),
-        Some((_, v)) => v.parse().map_err(|_| bad_request("after must be an event seq")),
+        Some((_, v)) => v.parse().map_err(|_| "after must be an event seq".to_string()),
     }
 }
 
-fn timeout_param(q: Option<&str>) -> Result<std::time::Duration, Response> {
+fn timeout_param(q: Option<&str>) -> Result<std::time::Duration, String> {
     match pairs(q).into_iter().find(|(k, _)| k == "timeout_ms") {
         None => Ok(std::time::Duration::from_secs(30)),
         Some((_, v)) => {
-            v.parse().map(std::time::Duration::from_millis).map_err(|_| bad_request("timeout_ms must be milliseconds"))
+            v.parse().map(std::time::Duration::from_millis).map_err(|_| "timeout_ms must be milliseconds".to_string())
         }
     }
 }
@@ -403,7 +403,7 @@ fn timeout_param(q: Option<&str>) -> Result<std::time::Duration, Response> {
 async fn events(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
     let after = match after_param(q.as_deref()) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let ev = sh.events_since(after);
     json_body(StatusCode::OK, json!({"count": ev.len(), "events": ev}))
@@ -417,7 +417,7 @@ async fn open_approvals(State(sh): State<Arc<Shared>>) -> Response {
 async fn deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
     let after = match after_param(q.as_deref()) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let d = sh.pusher.log_since(after);
     json_body(
@@ -429,7 +429,7 @@ async fn deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Res
 async fn wait_deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
     let timeout = match timeout_param(q.as_deref()) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let idle = sh.pusher.wait_idle(timeout).await;
     json_body(StatusCode::OK, json!({"idle": idle, "pending": sh.pusher.pending()}))
@@ -438,7 +438,7 @@ async fn wait_deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -
 async fn settle(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
     let timeout = match timeout_param(q.as_deref()) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let start = std::time::Instant::now();
     let mut running = sh.activity_running.subscribe();
@@ -502,7 +502,7 @@ async fn get_callback(State(sh): State<Arc<Shared>>) -> Response {
 async fn set_callback(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     let m = match object_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
     if m.is_empty() {
@@ -537,7 +537,7 @@ async fn get_activity(State(sh): State<Arc<Shared>>) -> Response {
 async fn set_activity(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     let m = match object_body(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(m) => return bad_request(&m),
     };
     let current = *sh.activity.borrow();
     let rate = match m.get("changes_per_minute") {
