@@ -23,9 +23,36 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The emulator deliberately does not depend on `wecom-models`: its JSON is built
-//! from literal templates so that a wrong model cannot hide behind an emulator
-//! that shares its mistakes.
+//! The world can also change while it runs: forms are submitted, approved,
+//! rejected, withdrawn, transferred, urged and commented on — by the handle
+//! ([`EmulatorHandle::apply`]), the operator API, or a seeded activity — and every
+//! change is pushed to a callback URL as an encrypted `sys_approval_change`, with
+//! WeCom's delivery rules (5 s timeout, 3 attempts) and reproducible push faults:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use wecom_emulator::{Emulator, PushFaultKind, PushFaults};
+//!
+//! let emu = Emulator::builder()
+//!     .callback("http://127.0.0.1:9000/wecom/callback", "Token123", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+//!     .activity(120) // changes per minute
+//!     .activity_for(Duration::from_secs(20))
+//!     .push_faults(PushFaults::only(PushFaultKind::Dropped, 0.1, 7))
+//!     .start()
+//!     .await?;
+//! let ev = emu.submit_approval()?; // one change now, pushed too
+//! assert!(emu.settle(Duration::from_secs(60)).await); // activity over, deliveries ended
+//! let truth = emu.events(); // every change, with the exact plaintext XML pushed
+//! let fates = emu.deliveries(); // per event: faults, attempts, outcomes
+//! # let _ = (ev, truth, fates);
+//! # Ok(()) }
+//! ```
+//!
+//! The emulator deliberately depends on neither `wecom-models` nor `wecom-callback`:
+//! its JSON and XML are built from literal templates and its callback cipher
+//! ([`crypto`]) is its own, so that a wrong model or cipher cannot hide behind an
+//! emulator that shares its mistakes.
 #![warn(missing_docs)]
 
 mod activity;
@@ -897,28 +924,28 @@ impl EmulatorHandle {
         }
     }
     /// Waits until the activity has stopped (its `activity_for` elapsed, or it was
-    /// stopped); `false` at `timeout` (always, for an activity without an end).
+    /// stopped) and its last change is made; `false` at `timeout` (always, for an
+    /// activity without an end).
     pub async fn wait_activity_finished(&self, timeout: Duration) -> bool {
-        let sh = self.sh();
-        let mut rx = sh.activity_running.subscribe();
-        let done = |s: &ActivitySettings| s.per_minute == 0 || s.until.is_some_and(|u| std::time::Instant::now() >= u);
-        let wait = async {
-            loop {
-                if done(&sh.activity.borrow()) && !*rx.borrow_and_update() {
-                    return;
-                }
-                // The scheduler flips `running` when it notices; poll as a fallback.
-                let _ = tokio::time::timeout(Duration::from_millis(50), rx.changed()).await;
-            }
-        };
-        tokio::time::timeout(timeout, wait).await.is_ok()
+        self.sh().wait_activity_stopped(timeout).await
     }
     /// Waits until the activity has stopped and every delivery has ended: the world
     /// and the receiver can then be compared. `false` at `timeout`.
     pub async fn settle(&self, timeout: Duration) -> bool {
-        let start = std::time::Instant::now();
-        self.wait_activity_finished(timeout).await
-            && self.wait_deliveries_idle(timeout.saturating_sub(start.elapsed())).await
+        self.sh().settle(timeout).await
+    }
+    /// [`EmulatorHandle::settle`] for synchronous code (no runtime needed).
+    pub fn settle_blocking(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.sh().activity_stopped() && self.sh().pusher.pending() == 0 {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Stops the server now (for every clone of this handle) and waits until its

@@ -328,3 +328,20 @@ async fn activity_is_deterministic_for_a_seed() {
         .unwrap();
     assert_eq!(emu.step(), Err(ChangeError::NoChange));
 }
+
+#[test]
+fn settle_blocking_without_a_runtime() {
+    let emu = Emulator::builder()
+        .approvals(50)
+        .journals(1)
+        .activity(6000)
+        .activity_for(Duration::from_millis(300))
+        .start_blocking()
+        .unwrap();
+    assert!(!emu.settle_blocking(Duration::from_millis(1)), "the activity is still running");
+    assert!(emu.settle_blocking(Duration::from_secs(10)));
+    let n = emu.events().len();
+    assert!(n >= 2, "{n}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(emu.events().len(), n);
+}

@@ -441,19 +441,7 @@ async fn settle(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Respons
         Err(m) => return bad_request(&m),
     };
     let start = std::time::Instant::now();
-    let mut running = sh.activity_running.subscribe();
-    let stopped = tokio::time::timeout(timeout, async {
-        loop {
-            let s = *sh.activity.borrow();
-            let over = s.per_minute == 0 || s.until.is_some_and(|u| std::time::Instant::now() >= u);
-            if over && !*running.borrow_and_update() {
-                return;
-            }
-            let _ = tokio::time::timeout(std::time::Duration::from_millis(50), running.changed()).await;
-        }
-    })
-    .await
-    .is_ok();
+    let stopped = sh.wait_activity_stopped(timeout).await;
     let idle = stopped && sh.pusher.wait_idle(timeout.saturating_sub(start.elapsed())).await;
     json_body(
         StatusCode::OK,

@@ -234,6 +234,34 @@ impl Shared {
         ids.into_iter().map(|i| v.sp_no(i)).collect()
     }
 
+    /// Whether the activity has stopped for good (rate 0 or its end passed) and the
+    /// scheduler has finished its last step.
+    pub(crate) fn activity_stopped(&self) -> bool {
+        let s = *self.activity.borrow();
+        let over = s.per_minute == 0 || s.until.is_some_and(|u| Instant::now() >= u);
+        over && !*self.activity_running.borrow()
+    }
+
+    /// Waits until [`Shared::activity_stopped`]; `false` at `timeout`.
+    pub(crate) async fn wait_activity_stopped(&self, timeout: Duration) -> bool {
+        let mut running = self.activity_running.subscribe();
+        let wait = async {
+            while !self.activity_stopped() {
+                // The scheduler flips `running` when it notices the end; poll as well,
+                // since the end itself is only a point in time.
+                let _ = tokio::time::timeout(Duration::from_millis(20), running.changed()).await;
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.is_ok()
+    }
+
+    /// Waits until the activity has stopped and no delivery is pending; `false` at `timeout`.
+    pub(crate) async fn settle(&self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        self.wait_activity_stopped(timeout).await
+            && self.pusher.wait_idle(timeout.saturating_sub(start.elapsed())).await
+    }
+
     /// Events with seq > `after`.
     pub(crate) fn events_since(&self, after: u64) -> Vec<ApprovalEvent> {
         let w = self.world();
