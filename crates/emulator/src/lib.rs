@@ -973,6 +973,28 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_dataset_grows() {
+        let emu = Emulator::builder().approvals(0).journals(0).start_blocking().expect("starts");
+        assert!(emu.open_approvals().is_empty());
+        let ev = emu.submit_approval().expect("submit");
+        assert_eq!(emu.open_approvals(), vec![ev.sp_no.clone()]);
+        assert_eq!(emu.approval_count(), 1);
+        let d = emu.approval_detail(&ev.sp_no).expect("detail");
+        assert_eq!(d["sp_status"], 1);
+        for _ in 0..12 {
+            if emu.approval_status(&ev.sp_no) != Some(1) {
+                break;
+            }
+            emu.approve(&ev.sp_no).expect("approve");
+        }
+        assert_eq!(emu.approval_status(&ev.sp_no), Some(2));
+        assert!(matches!(
+            emu.reject(&ev.sp_no),
+            Err(ChangeError::WrongStatus { kind: ChangeKind::Reject, sp_status: 2, .. })
+        ));
+    }
+
+    #[test]
     fn start_blocking_without_runtime() {
         let emu = Emulator::builder().approvals(10).journals(10).start_blocking().expect("starts");
         let mut s = std::net::TcpStream::connect(emu.addr()).expect("connect");

@@ -505,26 +505,34 @@ pub(crate) async fn dispatcher(pusher: Arc<Pusher>) {
             held.push(job);
             continue;
         }
+        // Longest wait for this event's first attempt (its delay included).
+        let first_wait = job.delivery.timeout
+            + Duration::from_secs(1)
+            + if job.fault == Some(PushFaultKind::Delayed) { job.faults.delay_duration } else { Duration::ZERO };
         let (first_tx, first_rx) = oneshot::channel();
         tokio::spawn(deliver(Arc::clone(&pusher), client.clone(), job, Some(first_tx)));
         if !held.is_empty() {
             // The event just started overtakes every held one.
             deadline = None;
             let batch: Vec<Job> = held.drain(..).rev().collect();
-            tokio::spawn(release(Arc::clone(&pusher), client.clone(), batch, Some(first_rx)));
+            tokio::spawn(release(Arc::clone(&pusher), client.clone(), batch, Some((first_rx, first_wait))));
         }
     }
 }
 
 /// Delivers held events one after the other (each after the previous one's first
-/// attempt), once `after` fires.
-async fn release(pusher: Arc<Pusher>, client: reqwest::Client, batch: Vec<Job>, after: Option<oneshot::Receiver<()>>) {
-    let cap = |j: &Job| j.delivery.timeout + Duration::from_secs(1);
-    if let (Some(rx), Some(first)) = (after, batch.first()) {
-        let _ = tokio::time::timeout(cap(first) + first.faults.delay_duration, rx).await;
+/// attempt), once `after` fires (or its wait cap passes).
+async fn release(
+    pusher: Arc<Pusher>,
+    client: reqwest::Client,
+    batch: Vec<Job>,
+    after: Option<(oneshot::Receiver<()>, Duration)>,
+) {
+    if let Some((rx, wait)) = after {
+        let _ = tokio::time::timeout(wait, rx).await;
     }
     for job in batch {
-        let wait = cap(&job);
+        let wait = job.delivery.timeout + Duration::from_secs(1);
         let (tx, rx) = oneshot::channel();
         tokio::spawn(deliver(Arc::clone(&pusher), client.clone(), job, Some(tx)));
         let _ = tokio::time::timeout(wait, rx).await;
@@ -620,4 +628,36 @@ async fn deliver(pusher: Arc<Pusher>, client: reqwest::Client, job: Job, mut fir
         }
     }
     pusher.finish(job.ev.seq);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_are_reproducible_and_proportional() {
+        let f = PushFaults::uniform(0.4, 9);
+        let a: Vec<_> = (1..=4000).map(|s| f.draw(s)).collect();
+        assert_eq!(a, (1..=4000).map(|s| f.draw(s)).collect::<Vec<_>>());
+        let hits = a.iter().filter(|x| x.is_some()).count();
+        assert!((1400..1800).contains(&hits), "{hits}");
+        for k in PushFaultKind::ALL {
+            let n = a.iter().filter(|x| **x == Some(k)).count();
+            assert!((300..500).contains(&n), "{k:?}: {n}");
+        }
+        assert_eq!(PushFaults::only(PushFaultKind::Reordered, 1.0, 1).draw(3), Some(PushFaultKind::Reordered));
+        assert_eq!(PushFaults::none().draw(3), None);
+        assert_eq!(PushFaults { drop: f64::NAN, ..PushFaults::none() }.draw(3), None);
+    }
+
+    #[test]
+    fn settings_as_json() {
+        let f: PushFaults = serde_json::from_str(r#"{"drop":0.5,"delay_ms":20}"#).unwrap();
+        assert_eq!((f.drop, f.delay_duration, f.copies), (0.5, Duration::from_millis(20), 2));
+        let back: PushFaults = serde_json::from_value(serde_json::to_value(&f).unwrap()).unwrap();
+        assert_eq!(back, f);
+        let d: Delivery = serde_json::from_str(r#"{"retry_on":"connection_failure"}"#).unwrap();
+        assert_eq!(d, Delivery { retry_on: RetryOn::ConnectionFailure, ..Delivery::default() });
+        assert!(serde_json::to_string(&Delivery::default()).unwrap().contains(r#""timeout_ms":5000"#));
+    }
 }

@@ -433,7 +433,7 @@ impl World {
                 let mut st = self.state(ds, id);
                 let reject = kind == ChangeKind::Reject;
                 self.need(ds, id, &st, 1, kind, "needs 1 审批中")?;
-                let (k, j) = self.pending_approver(ds, id, &st, approver.as_deref())?;
+                let (k, j) = self.pending_approver(ds, id, &st, approver.as_deref(), kind)?;
                 let speech: Cow<'static, str> = match speech {
                     Some(s) => Cow::Owned(s.clone()),
                     None => Cow::Borrowed(pick_str(&mut self.rng, if reject { REJECT_SPEECH } else { APPROVE_SPEECH })),
@@ -462,7 +462,7 @@ impl World {
                 let id = self.lookup(ds, sp_no)?;
                 let mut st = self.state(ds, id);
                 self.need(ds, id, &st, 1, kind, "needs 1 审批中")?;
-                let (k, j) = self.pending_approver(ds, id, &st, from.as_deref())?;
+                let (k, j) = self.pending_approver(ds, id, &st, from.as_deref(), kind)?;
                 let to = match to {
                     Some(u) => {
                         let u = Self::user(ds, u)?;
@@ -664,13 +664,14 @@ impl World {
         id: usize,
         st: &FormState,
         who: Option<&str>,
+        kind: ChangeKind,
     ) -> Result<(usize, usize), ChangeError> {
         let sp_no = || ds.sp_no_of(self.rec(ds, id));
         let Some(k) = st.nodes.iter().position(|n| n.status == 1) else {
             return Err(ChangeError::WrongStatus {
                 sp_no: sp_no(),
                 sp_status: st.status,
-                kind: ChangeKind::Approve,
+                kind,
                 needs: "a node still 审批中",
             });
         };
@@ -686,7 +687,7 @@ impl World {
             None if pending.is_empty() => Err(ChangeError::WrongStatus {
                 sp_no: sp_no(),
                 sp_status: st.status,
-                kind: ChangeKind::Approve,
+                kind,
                 needs: "a pending approver",
             }),
             None => Ok((k, pending[self.rng.random_range(0..pending.len())])),
@@ -754,15 +755,16 @@ impl World {
     fn random_open(&mut self, ds: &Dataset) -> Option<usize> {
         let n_static = self.n_static;
         let prefer_new = self.rng.random_bool(0.5);
-        let open = self.ensure_open(ds);
+        self.ensure_open(ds);
+        let open = self.open.as_deref().unwrap_or_default();
         if open.is_empty() {
             return None;
         }
-        let open = open.clone();
         if prefer_new {
-            let new: Vec<usize> = open.iter().copied().filter(|&id| id >= n_static).collect();
-            if !new.is_empty() {
-                return Some(new[self.rng.random_range(0..new.len())]);
+            let fresh = open.iter().filter(|&&id| id >= n_static).count();
+            if fresh > 0 {
+                let k = self.rng.random_range(0..fresh);
+                return open.iter().copied().filter(|&id| id >= n_static).nth(k);
             }
         }
         Some(open[self.rng.random_range(0..open.len())])
