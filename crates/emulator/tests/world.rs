@@ -335,7 +335,7 @@ fn settle_blocking_without_a_runtime() {
         .approvals(50)
         .journals(1)
         .activity(6000)
-        .activity_for(Duration::from_millis(300))
+        .activity_for(Duration::from_millis(800))
         .start_blocking()
         .unwrap();
     assert!(!emu.settle_blocking(Duration::from_millis(1)), "the activity is still running");
