@@ -1,4 +1,5 @@
-//! Prints how long a large dataset takes to build and how much memory it uses.
+//! Prints how long a large dataset takes to build and how much memory it uses, and
+//! what 1000 changes of the world (overlay) cost.
 //!
 //! `cargo run --release -p wecom-emulator --example dataset_bench -- 100000`
 
@@ -39,4 +40,19 @@ async fn main() {
     }
     println!("ground-truth ids: {} in {walk:?}", ids.len());
     println!("1000 details:     {render:?} ({} bytes of JSON)", bytes);
+    let before_changes = rss_kib();
+    let t = Instant::now();
+    for _ in 0..1000 {
+        emu.step().expect("a change");
+    }
+    let changes = t.elapsed();
+    let after_changes = rss_kib();
+    let t = Instant::now();
+    let open = emu.approval_ids(s, emu.latest_apply_time(), &ApprovalFilter::new().sp_status(1));
+    let walk_open = t.elapsed();
+    match (before_changes, after_changes) {
+        (Some(b), Some(a)) => println!("1000 changes:     {changes:?} (RSS +{} KiB)", a.saturating_sub(b)),
+        _ => println!("1000 changes:     {changes:?}"),
+    }
+    println!("open-form ids:    {} in {walk_open:?} (sp_status over the overlay)", open.len());
 }

@@ -23,18 +23,49 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The emulator deliberately does not depend on `wecom-models`: its JSON is built
-//! from literal templates so that a wrong model cannot hide behind an emulator
-//! that shares its mistakes.
+//! The world can also change while it runs: forms are submitted, approved,
+//! rejected, withdrawn, transferred, urged and commented on — by the handle
+//! ([`EmulatorHandle::apply`]), the operator API, or a seeded activity — and every
+//! change is pushed to a callback URL as an encrypted `sys_approval_change`, with
+//! WeCom's delivery rules (5 s timeout, 3 attempts) and reproducible push faults:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use wecom_emulator::{Emulator, PushFaultKind, PushFaults};
+//!
+//! let emu = Emulator::builder()
+//!     .callback("http://127.0.0.1:9000/wecom/callback", "Token123", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+//!     .activity(120) // changes per minute
+//!     .activity_for(Duration::from_secs(20))
+//!     .push_faults(PushFaults::only(PushFaultKind::Dropped, 0.1, 7))
+//!     .start()
+//!     .await?;
+//! let ev = emu.submit_approval()?; // one change now, pushed too
+//! assert!(emu.settle(Duration::from_secs(60)).await); // activity over, deliveries ended
+//! let truth = emu.events(); // every change, with the exact plaintext XML pushed
+//! let fates = emu.deliveries(); // per event: faults, attempts, outcomes
+//! # let _ = (ev, truth, fates);
+//! # Ok(()) }
+//! ```
+//!
+//! The emulator deliberately depends on neither `wecom-models` nor `wecom-callback`:
+//! its JSON and XML are built from literal templates and its callback cipher
+//! ([`crypto`]) is its own, so that a wrong model or cipher cannot hide behind an
+//! emulator that shares its mistakes.
 #![warn(missing_docs)]
 
+mod activity;
+pub mod crypto;
 mod dataset;
 mod faults;
 mod filter;
 mod ids;
+mod push;
 mod server;
 pub mod time;
 mod wedrive;
+mod world;
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -45,11 +76,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+pub use activity::ActivityStatus;
 pub use faults::{FaultKind, Faults};
 pub use filter::{ApprovalFilter, JournalFilter};
+pub use push::{
+    AttemptOutcome, DEFAULT_AGENT_ID, Delivery, DeliveryAttempt, DeliveryRecord, PushCounts, PushFaultKind, PushFaults,
+    RetryOn,
+};
+pub use world::{ActivityMix, ApprovalEvent, Change, ChangeError, ChangeKind};
 
+use activity::ActivitySettings;
+use crypto::MsgCrypt;
 use dataset::{Dataset, DatasetConfig};
+use push::{PushSettings, Pusher, Target};
 use server::state::{Config, Shared};
+use world::View;
 
 /// Default corp id.
 pub const DEFAULT_CORP_ID: &str = "wwemulatorcorp0001";
@@ -123,6 +164,41 @@ pub struct EmulatorBuilder {
     denied: Vec<String>,
     faults: Faults,
     month_rule: MonthRule,
+    callback: Option<CallbackSpec>,
+    agent_id: String,
+    delivery: Delivery,
+    push_faults: PushFaults,
+    activity: u32,
+    activity_for: Option<Duration>,
+    activity_mix: ActivityMix,
+}
+
+/// Callback URL and secrets as given to the builder; `Debug` shows the URL only.
+#[derive(Clone)]
+struct CallbackSpec {
+    url: String,
+    token: String,
+    aes_key: String,
+}
+
+impl std::fmt::Debug for CallbackSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackSpec").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+/// Checks a callback target; the error names what is wrong, never the secret.
+pub(crate) fn callback_target(url: &str, token: &str, aes_key: &str) -> Result<Target, EmulatorError> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| EmulatorError::Config(format!("invalid callback URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(EmulatorError::Config(format!("callback URL {url:?} must be http:// or https://")));
+    }
+    if token.is_empty() {
+        return Err(EmulatorError::Config("callback token must not be empty".into()));
+    }
+    let crypt = MsgCrypt::new(token, aes_key).map_err(|e| EmulatorError::Config(format!("callback {e}")))?;
+    Ok(Target { url: url.to_string(), crypt })
 }
 
 impl Default for EmulatorBuilder {
@@ -145,6 +221,13 @@ impl Default for EmulatorBuilder {
             denied: Vec::new(),
             faults: Faults::none(),
             month_rule: MonthRule::Calendar,
+            callback: None,
+            agent_id: DEFAULT_AGENT_ID.into(),
+            delivery: Delivery::default(),
+            push_faults: PushFaults::none(),
+            activity: 0,
+            activity_for: None,
+            activity_mix: ActivityMix::default(),
         }
     }
 }
@@ -239,6 +322,53 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Pushes every change as an encrypted `sys_approval_change` POST to `url`
+    /// (`?msg_signature=…&timestamp=…&nonce=…` appended), signed with `token` and
+    /// encrypted with `encoding_aes_key` (43 characters), receive id = the corp id.
+    /// A bad URL or key makes [`EmulatorBuilder::start`] fail with [`EmulatorError::Config`].
+    pub fn callback(
+        mut self,
+        url: impl Into<String>,
+        token: impl Into<String>,
+        encoding_aes_key: impl Into<String>,
+    ) -> Self {
+        self.callback = Some(CallbackSpec { url: url.into(), token: token.into(), aes_key: encoding_aes_key.into() });
+        self
+    }
+    /// `AgentID` in the pushes (digits); default [`DEFAULT_AGENT_ID`], the approval app.
+    pub fn agent_id(mut self, agent_id: impl Into<String>) -> Self {
+        self.agent_id = agent_id.into();
+        self
+    }
+    /// Delivery behaviour (timeout, attempts, retry rule); default WeCom's: 5 s, 3 attempts,
+    /// retry on anything but a 200.
+    pub fn delivery(mut self, delivery: Delivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+    /// Push faults (dropped, duplicated, delayed, reordered); default none.
+    pub fn push_faults(mut self, faults: PushFaults) -> Self {
+        self.push_faults = faults;
+        self
+    }
+    /// Random changes per minute made by the activity from the start (0 = none, the
+    /// default): new forms, approvals, rejections, withdrawals, comments… on the
+    /// emulator's own runtime. Works without a callback too (the world still changes).
+    pub fn activity(mut self, changes_per_minute: u32) -> Self {
+        self.activity = changes_per_minute;
+        self
+    }
+    /// The activity stops this long after the start, so a run can settle and be compared.
+    pub fn activity_for(mut self, duration: Duration) -> Self {
+        self.activity_for = Some(duration);
+        self
+    }
+    /// What the activity does (relative weights); default [`ActivityMix::default`].
+    pub fn activity_mix(mut self, mix: ActivityMix) -> Self {
+        self.activity_mix = mix;
+        self
+    }
+
     /// Generates the dataset, binds the listener and starts serving. The server
     /// runs on its own thread and tokio runtime, so it keeps answering even while
     /// the caller blocks; it stops when the last handle is dropped.
@@ -272,6 +402,16 @@ impl EmulatorBuilder {
         if self.approvals > 10_000_000 || self.journals > 10_000_000 {
             return Err(EmulatorError::Config("at most 10 000 000 approvals and journals".into()));
         }
+        if self.agent_id.is_empty() || !self.agent_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(EmulatorError::Config(format!("agent_id {:?} must be digits", self.agent_id)));
+        }
+        if self.delivery.attempts == 0 || self.delivery.timeout.is_zero() {
+            return Err(EmulatorError::Config("delivery needs at least 1 attempt and a positive timeout".into()));
+        }
+        let target = match &self.callback {
+            Some(c) => Some(callback_target(&c.url, &c.token, &c.aes_key)?),
+            None => None,
+        };
         let dcfg = DatasetConfig {
             seed: self.seed,
             corp_id: self.corp_id.clone(),
@@ -286,7 +426,7 @@ impl EmulatorBuilder {
         let listener = std::net::TcpListener::bind(self.addr).map_err(bind_err)?;
         let local = listener.local_addr().map_err(bind_err)?;
         let cfg = Config {
-            corp_id: self.corp_id,
+            corp_id: self.corp_id.clone(),
             corp_secret: self.corp_secret,
             token_ttl: self.token_ttl,
             rate_limit: self.rate_limit,
@@ -295,7 +435,13 @@ impl EmulatorBuilder {
             month_rule: self.month_rule,
             narrow_range_above: self.narrow_range_above,
         };
-        let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), self.faults));
+        let pusher = Pusher::new(
+            self.corp_id.clone(),
+            self.agent_id.clone(),
+            PushSettings { target, delivery: self.delivery, faults: self.push_faults.clone() },
+        );
+        let activity = ActivitySettings::new(self.activity, self.activity_for, self.activity_mix);
+        let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), self.faults, pusher, activity));
         shared.set_denied(self.denied);
         let running = server::spawn(listener, shared).map_err(|source| EmulatorError::Bind { addr: local, source })?;
         Ok(EmulatorHandle {
@@ -396,7 +542,7 @@ pub struct DatasetSummary {
     pub start: i64,
     /// Last second of the record range (inclusive).
     pub end: i64,
-    /// Number of approval forms.
+    /// Number of approval forms (seeded and submitted since the start).
     pub approvals: usize,
     /// Number of forms the legacy API can see (deleted ones excluded).
     pub legacy_approvals: usize,
@@ -414,14 +560,15 @@ pub struct DatasetSummary {
     pub journal_templates: Vec<JournalTemplateInfo>,
 }
 
-pub(crate) fn summary(ds: &Dataset) -> DatasetSummary {
+pub(crate) fn summary(v: &View<'_>) -> DatasetSummary {
+    let ds = v.ds;
     DatasetSummary {
         corp_id: ds.corp_id.clone(),
         seed: ds.seed,
         start: ds.start,
         end: ds.end,
-        approvals: ds.approvals.len(),
-        legacy_approvals: (0..ds.approvals.len()).filter(|&i| ds.legacy_visible(i)).count(),
+        approvals: v.count(),
+        legacy_approvals: (0..v.count()).filter(|&i| v.legacy_visible(i)).count(),
         journals: ds.journals.len(),
         wedrive_files: ds.wedrive_all().count(),
         departments: ds
@@ -549,9 +696,12 @@ impl EmulatorHandle {
     }
     /// `sp_no`s with `start <= apply_time <= end` matching `filter`, in API order
     /// (by time, then id).
+    ///
+    /// Forms submitted since the start are included (their apply time is the moment
+    /// they were submitted, after the seeded range) and `sp_status` filters on the
+    /// current status.
     pub fn approval_ids(&self, start: i64, end: i64, filter: &ApprovalFilter) -> Vec<String> {
-        let ds = &self.sh().ds;
-        ds.approval_indices(start, end, filter).into_iter().map(|i| ds.sp_no(i)).collect()
+        self.sh().view(|v| v.indices(start, end, filter).into_iter().map(|i| v.sp_no(i)).collect())
     }
     /// Journal uuids with `start <= report_time <= end` matching `filter`, in API order.
     pub fn journal_ids(&self, start: i64, end: i64, filter: &JournalFilter) -> Vec<String> {
@@ -561,8 +711,7 @@ impl EmulatorHandle {
     /// `sp_num`s the legacy getapprovaldata returns for the window, in order
     /// (forms deleted by an admin, `sp_status` 7, are not visible there).
     pub fn legacy_sp_nums(&self, start: i64, end: i64) -> Vec<u64> {
-        let ds = &self.sh().ds;
-        ds.approval_window(start, end).filter(|&i| ds.legacy_visible(i)).map(|i| ds.sp_num(i)).collect()
+        self.sh().view(|v| v.window(start, end).filter(|&i| v.legacy_visible(i)).map(|i| v.sp_num(i)).collect())
     }
     /// Every wedrive file as (journaluuid, fileid).
     pub fn wedrive_files(&self) -> Vec<(String, String)> {
@@ -585,15 +734,17 @@ impl EmulatorHandle {
         }
         Some(out)
     }
-    /// The getapprovaldetail `info` of a form, as the endpoint renders it.
+    /// The getapprovaldetail `info` of a form as the endpoint renders it now.
     pub fn approval_detail(&self, sp_no: &str) -> Option<Value> {
-        let ds = &self.sh().ds;
-        ds.approval_by_sp_no(sp_no).map(|i| ds.approval_detail(i))
+        self.sh().view(|v| v.by_sp_no(sp_no).map(|i| v.detail(i)))
+    }
+    /// The current `sp_status` of a form.
+    pub fn approval_status(&self, sp_no: &str) -> Option<u8> {
+        self.sh().view(|v| v.by_sp_no(sp_no).map(|i| v.status(i)))
     }
     /// The legacy getapprovaldata `data[]` entry of a form.
     pub fn legacy_record(&self, sp_no: &str) -> Option<Value> {
-        let ds = &self.sh().ds;
-        ds.approval_by_sp_no(sp_no).filter(|&i| ds.legacy_visible(i)).map(|i| ds.legacy_record(i))
+        self.sh().view(|v| v.by_sp_no(sp_no).filter(|&i| v.legacy_visible(i)).map(|i| v.legacy_record(i)))
     }
     /// The journal get_record_detail `info` of a record.
     pub fn journal_detail(&self, journaluuid: &str) -> Option<Value> {
@@ -615,7 +766,7 @@ impl EmulatorHandle {
     }
     /// Summary of the company: users, departments, templates, counts.
     pub fn summary(&self) -> DatasetSummary {
-        summary(&self.sh().ds)
+        self.sh().view(summary)
     }
     /// Users of the company.
     pub fn users(&self) -> Vec<UserInfo> {
@@ -633,13 +784,168 @@ impl EmulatorHandle {
     pub fn journal_templates(&self) -> Vec<JournalTemplateInfo> {
         self.summary().journal_templates
     }
-    /// Number of approval forms.
+    /// Number of approval forms (seeded and submitted since the start).
     pub fn approval_count(&self) -> usize {
-        self.sh().ds.approvals.len()
+        self.sh().view(|v| v.count())
     }
     /// Number of journal records.
     pub fn journal_count(&self) -> usize {
         self.sh().ds.journals.len()
+    }
+
+    // ----- the world over time -------------------------------------------------
+
+    /// Applies a change now: the detail endpoints show it at once, and it is pushed
+    /// (when a callback is set) as a `sys_approval_change` agreeing with that detail.
+    /// Returns the event, as appended to [`EmulatorHandle::events`].
+    pub fn apply(&self, change: Change) -> Result<ApprovalEvent, ChangeError> {
+        self.sh().apply(&change)
+    }
+    /// Submits a new form (random applicant and template): sp_status 1, every node pending.
+    pub fn submit_approval(&self) -> Result<ApprovalEvent, ChangeError> {
+        self.apply(Change::submit())
+    }
+    /// A random pending approver of the current node of `sp_no` approves.
+    pub fn approve(&self, sp_no: &str) -> Result<ApprovalEvent, ChangeError> {
+        self.apply(Change::approve(sp_no))
+    }
+    /// A random pending approver of the current node of `sp_no` rejects it (→ 3).
+    pub fn reject(&self, sp_no: &str) -> Result<ApprovalEvent, ChangeError> {
+        self.apply(Change::reject(sp_no))
+    }
+    /// The applicant withdraws the open form `sp_no` (→ 4).
+    pub fn revoke(&self, sp_no: &str) -> Result<ApprovalEvent, ChangeError> {
+        self.apply(Change::revoke(sp_no))
+    }
+    /// A member comments on `sp_no` (a fresh string commentid; status unchanged).
+    pub fn comment(&self, sp_no: &str, content: &str) -> Result<ApprovalEvent, ChangeError> {
+        self.apply(Change::comment(sp_no, Some(content.to_string())))
+    }
+    /// One random change, as the activity makes them (with its mix).
+    pub fn step(&self) -> Result<ApprovalEvent, ChangeError> {
+        let mix = self.sh().activity.borrow().mix;
+        self.sh().step(&mix).unwrap_or(Err(ChangeError::NoChange))
+    }
+    /// Every change since the start, in order: the ground truth.
+    pub fn events(&self) -> Vec<ApprovalEvent> {
+        self.sh().events_since(0)
+    }
+    /// Changes with `seq > after`.
+    pub fn events_since(&self, after: u64) -> Vec<ApprovalEvent> {
+        self.sh().events_since(after)
+    }
+    /// `sp_no`s of the forms still open (sp_status 1 审批中), in API order.
+    pub fn open_approvals(&self) -> Vec<String> {
+        self.sh().open_sp_nos()
+    }
+    /// The latest apply time of any form: the seeded range's end, or the last submission.
+    pub fn latest_apply_time(&self) -> i64 {
+        self.sh().view(|v| v.last_time())
+    }
+
+    // ----- pushes --------------------------------------------------------------
+
+    /// Points the pushes at a new callback target (from the next change on).
+    pub fn set_callback(&self, url: &str, token: &str, encoding_aes_key: &str) -> Result<(), EmulatorError> {
+        self.sh().pusher.set_target(Some(callback_target(url, token, encoding_aes_key)?));
+        Ok(())
+    }
+    /// Stops pushing (changes still happen and are logged).
+    pub fn clear_callback(&self) {
+        self.sh().pusher.set_target(None);
+    }
+    /// The callback URL, if pushes are on.
+    pub fn callback_url(&self) -> Option<String> {
+        self.sh().pusher.settings().target.map(|t| t.url)
+    }
+    /// Replaces the push faults (events from now on; draws depend on the event seq).
+    pub fn set_push_faults(&self, faults: PushFaults) {
+        self.sh().pusher.set_faults(faults);
+    }
+    /// The push faults in force.
+    pub fn push_faults(&self) -> PushFaults {
+        self.sh().pusher.settings().faults
+    }
+    /// Replaces the delivery settings (events from now on).
+    pub fn set_delivery(&self, delivery: Delivery) {
+        self.sh().pusher.set_delivery(delivery);
+    }
+    /// The delivery settings in force.
+    pub fn delivery(&self) -> Delivery {
+        self.sh().pusher.settings().delivery
+    }
+    /// What happened to the pushes of every event pushed so far, in event order.
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.sh().pusher.log_since(0)
+    }
+    /// Delivery records of events with `seq > after`.
+    pub fn deliveries_since(&self, after: u64) -> Vec<DeliveryRecord> {
+        self.sh().pusher.log_since(after)
+    }
+    /// Push counters (events, faults per kind, attempts, retries, give-ups).
+    pub fn push_counts(&self) -> PushCounts {
+        self.sh().pusher.counts()
+    }
+    /// Events whose deliveries have not all ended yet.
+    pub fn pending_deliveries(&self) -> usize {
+        self.sh().pusher.pending()
+    }
+    /// Waits until every delivery started so far has ended (accepted, given up or
+    /// dropped); `false` if that did not happen within `timeout`.
+    pub async fn wait_deliveries_idle(&self, timeout: Duration) -> bool {
+        self.sh().pusher.wait_idle(timeout).await
+    }
+
+    // ----- activity --------------------------------------------------------------
+
+    /// Starts (or replaces) the activity: `changes_per_minute` random changes per
+    /// minute, for `duration` (forever when `None`); 0 stops it.
+    pub fn set_activity(&self, changes_per_minute: u32, duration: Option<Duration>) {
+        let mix = self.sh().activity.borrow().mix;
+        self.sh().activity.send_replace(ActivitySettings::new(changes_per_minute, duration, mix));
+    }
+    /// Replaces what the activity does (keeps its rate and end).
+    pub fn set_activity_mix(&self, mix: ActivityMix) {
+        self.sh().activity.send_modify(|s| s.mix = mix);
+    }
+    /// Stops the activity now.
+    pub fn stop_activity(&self) {
+        self.set_activity(0, None);
+    }
+    /// What the activity is doing.
+    pub fn activity(&self) -> ActivityStatus {
+        let s = *self.sh().activity.borrow();
+        ActivityStatus {
+            changes_per_minute: s.per_minute,
+            running: *self.sh().activity_running.borrow() && s.per_minute > 0,
+            steps: self.sh().activity_steps.load(std::sync::atomic::Ordering::Relaxed),
+            ends_at_ms: s.until_unix_ms,
+            mix: s.mix,
+        }
+    }
+    /// Waits until the activity has stopped (its `activity_for` elapsed, or it was
+    /// stopped) and its last change is made; `false` at `timeout` (always, for an
+    /// activity without an end).
+    pub async fn wait_activity_finished(&self, timeout: Duration) -> bool {
+        self.sh().wait_activity_stopped(timeout).await
+    }
+    /// Waits until the activity has stopped and every delivery has ended: the world
+    /// and the receiver can then be compared. `false` at `timeout`.
+    pub async fn settle(&self, timeout: Duration) -> bool {
+        self.sh().settle(timeout).await
+    }
+    /// [`EmulatorHandle::settle`] for synchronous code (no runtime needed).
+    pub fn settle_blocking(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.sh().activity_stopped() && self.sh().pusher.pending() == 0 {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Stops the server now (for every clone of this handle) and waits until its
@@ -664,6 +970,28 @@ mod tests {
         assert_send_sync_clone::<EmulatorHandle>();
         assert_send_sync_clone::<Faults>();
         assert_send_sync_clone::<EmulatorBuilder>();
+    }
+
+    #[test]
+    fn an_empty_dataset_grows() {
+        let emu = Emulator::builder().approvals(0).journals(0).start_blocking().expect("starts");
+        assert!(emu.open_approvals().is_empty());
+        let ev = emu.submit_approval().expect("submit");
+        assert_eq!(emu.open_approvals(), vec![ev.sp_no.clone()]);
+        assert_eq!(emu.approval_count(), 1);
+        let d = emu.approval_detail(&ev.sp_no).expect("detail");
+        assert_eq!(d["sp_status"], 1);
+        for _ in 0..12 {
+            if emu.approval_status(&ev.sp_no) != Some(1) {
+                break;
+            }
+            emu.approve(&ev.sp_no).expect("approve");
+        }
+        assert_eq!(emu.approval_status(&ev.sp_no), Some(2));
+        assert!(matches!(
+            emu.reject(&ev.sp_no),
+            Err(ChangeError::WrongStatus { kind: ChangeKind::Reject, sp_status: 2, .. })
+        ));
     }
 
     #[test]

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use wecom_emulator::{DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, Emulator, Faults, MonthRule, time};
+use wecom_emulator::{
+    DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, Delivery, Emulator, Faults, MonthRule, PushFaults, RetryOn,
+    time,
+};
 
 /// A faithful local WeCom (企业微信) OA server for tests, demos and benchmarks.
 #[derive(Debug, Parser)]
@@ -95,6 +98,73 @@ struct Args {
     /// Inject faults into gettoken too.
     #[arg(long)]
     fault_gettoken: bool,
+    /// Push every change as an encrypted sys_approval_change POST to this URL.
+    #[arg(long, requires_all = ["callback_token", "callback_aes_key"])]
+    callback_url: Option<String>,
+    /// Token of the callback URL (signature).
+    #[arg(long, env = "WECOM_CALLBACK_TOKEN", hide_env_values = true)]
+    callback_token: Option<String>,
+    /// EncodingAESKey of the callback URL (43 characters).
+    #[arg(long, env = "WECOM_CALLBACK_AES_KEY", hide_env_values = true)]
+    callback_aes_key: Option<String>,
+    /// AgentID in the pushes.
+    #[arg(long, default_value = DEFAULT_AGENT_ID)]
+    callback_agent_id: String,
+    /// Random changes per minute (new forms, approvals, rejections, withdrawals, comments…).
+    #[arg(long, default_value_t = 0)]
+    activity: u32,
+    /// Stop the activity after this long (e.g. 20s, 2m), so a run can settle and be compared.
+    #[arg(long, value_parser = parse_duration)]
+    activity_for: Option<Duration>,
+    /// Timeout of one push attempt (WeCom: 5s).
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    push_timeout: Duration,
+    /// Attempts per push in all (WeCom: 3).
+    #[arg(long, default_value_t = 3)]
+    push_attempts: u32,
+    /// Pause between failed push attempts.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    push_retry_delay: Duration,
+    /// What makes a push attempt fail: "not-ok" (connection error, timeout or any status but 200)
+    /// or "connection" (connection error or timeout only).
+    #[arg(long, default_value = "not-ok", value_parser = parse_retry_on)]
+    push_retry_on: RetryOn,
+    /// Seed of the push fault draw.
+    #[arg(long, default_value_t = 0)]
+    push_fault_seed: u64,
+    /// Probability that a push is dropped (never delivered).
+    #[arg(long, default_value_t = 0.0)]
+    push_drop: f64,
+    /// Probability that a push is delivered twice (see --push-copies).
+    #[arg(long, default_value_t = 0.0)]
+    push_duplicate: f64,
+    /// Deliveries of a duplicated push.
+    #[arg(long, default_value_t = 2)]
+    push_copies: u32,
+    /// Probability that a push is delayed by --push-delay.
+    #[arg(long = "push-delay-rate", default_value_t = 0.0)]
+    push_delay_rate: f64,
+    /// How long a delayed push is held.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    push_delay: Duration,
+    /// Probability that a push is overtaken by a later one.
+    #[arg(long, default_value_t = 0.0)]
+    push_reorder: f64,
+    /// Longest wait of a reordered push for a later one to overtake it.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    push_reorder_hold: Duration,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    time::parse_duration(s).ok_or_else(|| format!("invalid duration {s:?}: use e.g. 500ms, 20s, 2m, 1h"))
+}
+
+fn parse_retry_on(s: &str) -> Result<RetryOn, String> {
+    match s {
+        "not-ok" | "not_ok" => Ok(RetryOn::NotOk),
+        "connection" | "connection-failure" | "connection_failure" => Ok(RetryOn::ConnectionFailure),
+        _ => Err(format!("invalid retry rule {s:?}: not-ok or connection")),
+    }
 }
 
 fn month_rule(s: &str) -> Option<MonthRule> {
@@ -150,6 +220,12 @@ async fn main() -> ExitCode {
     for path in &args.deny {
         builder = builder.deny_permission(path);
     }
+    if let (Some(url), Some(token), Some(key)) = (&args.callback_url, &args.callback_token, &args.callback_aes_key) {
+        builder = builder.callback(url, token, key);
+    }
+    if let Some(d) = args.activity_for {
+        builder = builder.activity_for(d);
+    }
     let emu = match builder
         .addr(args.addr)
         .corp_id(&args.corp_id)
@@ -166,6 +242,24 @@ async fn main() -> ExitCode {
         .narrow_range_above(args.narrow_range_above)
         .month_rule(rule)
         .faults(faults)
+        .agent_id(&args.callback_agent_id)
+        .activity(args.activity)
+        .delivery(Delivery {
+            timeout: args.push_timeout,
+            attempts: args.push_attempts,
+            retry_delay: args.push_retry_delay,
+            retry_on: args.push_retry_on,
+        })
+        .push_faults(PushFaults {
+            seed: args.push_fault_seed,
+            drop: args.push_drop,
+            duplicate: args.push_duplicate,
+            delay: args.push_delay_rate,
+            reorder: args.push_reorder,
+            delay_duration: args.push_delay,
+            copies: args.push_copies,
+            reorder_hold: args.push_reorder_hold,
+        })
         .start()
         .await
     {
@@ -191,6 +285,17 @@ async fn main() -> ExitCode {
         time::format_local(s.end)
     );
     println!("  operator:    {base}/_emulator/");
+    match emu.callback_url() {
+        Some(url) => println!("  callbacks:   sys_approval_change pushed to {url} (receive id {})", emu.corp_id()),
+        None => println!("  callbacks:   off (--callback-url to push changes)"),
+    }
+    let act = emu.activity();
+    if act.changes_per_minute > 0 {
+        match args.activity_for {
+            Some(d) => println!("  activity:    {} changes/minute for {d:?}", act.changes_per_minute),
+            None => println!("  activity:    {} changes/minute", act.changes_per_minute),
+        }
+    }
     println!();
     println!("Try:");
     println!(
@@ -202,6 +307,8 @@ async fn main() -> ExitCode {
         "  curl -s -X POST \"{base}/cgi-bin/oa/getapprovalinfo?access_token=$TOKEN\" -d '{{\"starttime\":\"{start}\",\"endtime\":\"{first_window_end}\",\"new_cursor\":\"\",\"size\":10}}'"
     );
     println!("  curl -s '{base}/_emulator/stats'");
+    println!("  curl -s -X POST '{base}/_emulator/submit'            # a new form (pushed when callbacks are on)");
+    println!("  curl -s '{base}/_emulator/events'                    # every change so far");
     println!();
     println!("Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {

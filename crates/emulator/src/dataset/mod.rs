@@ -12,9 +12,10 @@ use std::collections::HashMap;
 
 use rand::{Rng, RngCore};
 
-use crate::filter::{ApprovalFilter, JournalFilter};
+use crate::filter::JournalFilter;
 use crate::ids;
 use crate::time;
+pub(crate) use render::{Comment, Detail, FormState};
 pub(crate) use templates::{ApprovalTemplate, JournalTemplate};
 
 /// Prefix shared by every journal uuid (as in the documented examples).
@@ -375,14 +376,31 @@ impl Dataset {
 
     /// The `sp_no` of approval `idx`: yyyymmdd (UTC+8) + zero-padded day sequence.
     pub(crate) fn sp_no(&self, idx: usize) -> String {
-        let r = &self.approvals[idx];
+        self.sp_no_of(&self.approvals[idx])
+    }
+
+    /// The `sp_no` of a record (seeded or submitted later).
+    pub(crate) fn sp_no_of(&self, r: &ApprovalRec) -> String {
         format!("{}{:0w$}", r.day, r.seq, w = self.seq_width)
     }
 
     /// The legacy numeric `sp_num` of approval `idx`.
+    #[cfg(test)]
     pub(crate) fn sp_num(&self, idx: usize) -> u64 {
-        let r = &self.approvals[idx];
+        self.sp_num_of(&self.approvals[idx])
+    }
+
+    /// The legacy numeric `sp_num` of a record.
+    pub(crate) fn sp_num_of(&self, r: &ApprovalRec) -> u64 {
         r.day as u64 * 10u64.pow(self.seq_width as u32) + r.seq as u64
+    }
+
+    /// Number of seeded forms submitted on `day` (yyyymmdd).
+    pub(crate) fn forms_on_day(&self, day: u32) -> u32 {
+        match self.days.binary_search_by_key(&day, |d| d.0) {
+            Ok(di) => self.days.get(di + 1).map(|d| d.1).unwrap_or(self.approvals.len() as u32) - self.days[di].1,
+            Err(_) => 0,
+        }
     }
 
     /// Finds an approval by `sp_no`.
@@ -409,53 +427,6 @@ impl Dataset {
         let lo = self.approvals.partition_point(|r| r.time < start);
         let hi = self.approvals.partition_point(|r| r.time <= end);
         lo..hi
-    }
-
-    /// Compiles `f` against the dataset; returns a predicate over approval indices.
-    pub(crate) fn approval_matcher(&self, f: &ApprovalFilter) -> impl Fn(usize) -> bool + '_ {
-        let template: Option<Option<u8>> =
-            f.template_id.as_ref().map(|id| self.approval_templates.iter().position(|t| &t.id == id).map(|p| p as u8));
-        let creator: Option<Option<u16>> = f.creator.as_ref().map(|u| self.user_index.get(u).copied());
-        let depts: Vec<Option<u32>> = f.departments.iter().map(|d| d.parse().ok()).collect();
-        let status = f.sp_status;
-        let record_type = f.record_type;
-        move |idx: usize| {
-            let r = &self.approvals[idx];
-            if template.is_some_and(|t| t != Some(r.template)) {
-                return false;
-            }
-            if creator.is_some_and(|c| c != Some(r.creator)) {
-                return false;
-            }
-            if !depts.is_empty() {
-                let d = self.users[r.creator as usize].dept;
-                if !depts.contains(&Some(d)) {
-                    return false;
-                }
-            }
-            if status.is_some_and(|s| s != r.status as i64) {
-                return false;
-            }
-            if let Some(rt) = record_type {
-                let trt = self.approval_templates[r.template as usize].record_type;
-                if trt == 0 || trt as i64 != rt {
-                    return false;
-                }
-            }
-            true
-        }
-    }
-
-    /// Indices of approvals in the inclusive window matching `f`, in API order.
-    pub(crate) fn approval_indices(&self, start: i64, end: i64, f: &ApprovalFilter) -> Vec<usize> {
-        let m = self.approval_matcher(f);
-        self.approval_window(start, end).filter(|&i| m(i)).collect()
-    }
-
-    /// Whether approval `idx` is visible to the legacy getapprovaldata API
-    /// (【注解4】: forms deleted by an admin cannot be fetched).
-    pub(crate) fn legacy_visible(&self, idx: usize) -> bool {
-        self.approvals[idx].status != 7
     }
 
     // ----- journals --------------------------------------------------------

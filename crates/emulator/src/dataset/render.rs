@@ -5,12 +5,14 @@
 //! `commentid` in approvals, numeric `commentid` above 2^53 in journals,
 //! numbers carried as strings, empty-array padding inside control values).
 
+use std::borrow::Cow;
+
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 
 use super::templates::{ControlDef, Kind, LegacyKind, phone_control};
-use super::{Dataset, FLAG_BATCH, FLAG_PHONE};
+use super::{ApprovalRec, Dataset, FLAG_BATCH, FLAG_PHONE};
 use crate::ids;
 use crate::time::{self, DAY};
 
@@ -59,9 +61,9 @@ const JOURNAL_TEXTS: &[&str] = &[
     "完成需求评审",
     "编写测试用例，执行回归测试",
 ];
-const APPROVE_SPEECH: &[&str] = &["", "同意", "同意，注意控制预算", "OK"];
-const REJECT_SPEECH: &[&str] = &["材料不全，请补充", "预算超标，驳回", "请重新提交"];
-const COMMENTS: &[&str] = &["这是备注信息", "已补充发票", "请尽快处理", "加油", "收到", "辛苦了"];
+pub(crate) const APPROVE_SPEECH: &[&str] = &["", "同意", "同意，注意控制预算", "OK"];
+pub(crate) const REJECT_SPEECH: &[&str] = &["材料不全，请补充", "预算超标，驳回", "请重新提交"];
+pub(crate) const COMMENTS: &[&str] = &["这是备注信息", "已补充发票", "请尽快处理", "加油", "收到", "辛苦了"];
 const LOCATIONS: &[(&str, &str, &str, &str)] = &[
     ("30.547239", "104.063291", "天府软件园", "四川省成都市武侯区天府大道中段"),
     ("39.984154", "116.307490", "中关村", "北京市海淀区中关村大街"),
@@ -129,11 +131,11 @@ fn pick<'a, T, R: Rng>(r: &mut R, items: &'a [T]) -> &'a T {
     &items[r.random_range(0..items.len())]
 }
 
-fn pick_str<R: Rng>(r: &mut R, items: &[&'static str]) -> &'static str {
+pub(crate) fn pick_str<R: Rng>(r: &mut R, items: &[&'static str]) -> &'static str {
     items[r.random_range(0..items.len())]
 }
 
-fn media_id(key: u64) -> String {
+pub(crate) fn media_id(key: u64) -> String {
     format!("WWCISP_{}", ids::b58_noise(key, 60))
 }
 
@@ -402,9 +404,9 @@ impl Dataset {
 
     // ----- approvals -------------------------------------------------------
 
-    /// The approval flow (nodes, approvers, CC) of approval `idx`.
-    pub(crate) fn approval_flow(&self, idx: usize) -> Flow {
-        let rec = self.approvals[idx];
+    /// The state of a seeded form as generated: flow (nodes, approvers, CC, 办理)
+    /// from the record's stream 2, comments from stream 4.
+    pub(crate) fn initial_state(&self, rec: &ApprovalRec) -> FormState {
         let mut r = ids::rng(rec.seed, 2);
         let n_users = self.users.len();
         let n_nodes = r.random_range(1..=3usize);
@@ -429,6 +431,7 @@ impl Dataset {
         };
         let mut t = rec.time;
         let mut nodes = Vec::with_capacity(n_nodes);
+        // (node, detail, has media): media ids depend on the position, assigned at the end.
         for k in 0..n_nodes {
             let attr: u8 = if r.random_bool(0.7) { 1 } else { 2 };
             let n_app = if attr == 1 { r.random_range(1..=2usize) } else { r.random_range(2..=3usize) };
@@ -439,13 +442,7 @@ impl Dataset {
                 status = 2;
                 t += r.random_range(300..2 * DAY);
                 if r.random_bool(0.05) {
-                    details.push(Detail {
-                        user: fresh(&mut r),
-                        status: 4,
-                        speech: "转交给同事处理",
-                        sptime: t - 60,
-                        media: false,
-                    });
+                    details.push(Detail::acted(fresh(&mut r), 4, "转交给同事处理", t - 60, false));
                 }
                 let actor = r.random_range(0..n_app);
                 for (j, u) in approvers.iter().enumerate() {
@@ -453,19 +450,16 @@ impl Dataset {
                     if acted {
                         t += r.random_range(0..3600i64);
                     }
-                    details.push(Detail {
-                        user: *u,
-                        status: if !acted {
-                            1
-                        } else if r.random_bool(0.05) {
-                            13
-                        } else {
-                            2
-                        },
-                        speech: if acted { pick_str(&mut r, APPROVE_SPEECH) } else { "" },
-                        sptime: if acted { t } else { 0 },
-                        media: acted && r.random_bool(0.1),
-                    });
+                    let status = if !acted {
+                        1
+                    } else if r.random_bool(0.05) {
+                        13
+                    } else {
+                        2
+                    };
+                    let speech = if acted { pick_str(&mut r, APPROVE_SPEECH) } else { "" };
+                    let media = acted && r.random_bool(0.1);
+                    details.push(Detail::acted(*u, status, speech, if acted { t } else { 0 }, media));
                 }
             } else if rejected == Some(k) {
                 status = 3;
@@ -473,19 +467,15 @@ impl Dataset {
                 let actor = r.random_range(0..n_app);
                 for (j, u) in approvers.iter().enumerate() {
                     let acted = j == actor;
-                    details.push(Detail {
-                        user: *u,
-                        status: if acted { 3 } else { 1 },
-                        speech: if acted { pick_str(&mut r, REJECT_SPEECH) } else { "" },
-                        sptime: if acted { t } else { 0 },
-                        media: false,
+                    details.push(if acted {
+                        Detail::acted(*u, 3, pick_str(&mut r, REJECT_SPEECH), t, false)
+                    } else {
+                        Detail::pending(*u)
                     });
                 }
             } else {
                 status = 1;
-                for u in &approvers {
-                    details.push(Detail { user: *u, status: 1, speech: "", sptime: 0, media: false });
-                }
+                details.extend(approvers.iter().map(|u| Detail::pending(*u)));
             }
             nodes.push(Node { attr, status, details });
         }
@@ -493,12 +483,56 @@ impl Dataset {
         let notifyers: Vec<u16> = (0..n_cc).map(|_| fresh(&mut r)).collect();
         let handler =
             if matches!(rec.status, 2 | 10) && r.random_bool(0.15) { Some((fresh(&mut r), t + 600)) } else { None };
-        Flow { nodes, notifyers, handler, end_time: t }
+        for (k, n) in nodes.iter_mut().enumerate() {
+            for (j, d) in n.details.iter_mut().enumerate() {
+                if d.media.is_some() {
+                    d.media = Some(media_id(ids::hash(&[rec.seed, k as u64, j as u64])));
+                }
+            }
+        }
+        // Comments: string commentid, camelCase commentUserInfo when rendered.
+        let mut r = ids::rng(rec.seed, 4);
+        let n_comments = match r.random_range(0..10u32) {
+            0..=4 => 0,
+            5..=7 => 1,
+            _ => 2,
+        };
+        let mut ct = rec.time;
+        let comments: Vec<Comment> = (0..n_comments)
+            .map(|j| {
+                ct += r.random_range(60..DAY);
+                let user = if r.random_bool(0.5) { rec.creator } else { r.random_range(0..self.users.len()) as u16 };
+                let id =
+                    6_700_000_000_000_000_000u64 + ids::hash(&[rec.seed, j as u64, 0xC1]) % 100_000_000_000_000_000;
+                let content = pick_str(&mut r, COMMENTS);
+                let media = r.random_bool(0.3).then(|| media_id(ids::hash(&[rec.seed, j as u64, 0xC2])));
+                Comment { user, time: ct, content: Cow::Borrowed(content), id: id.to_string(), media }
+            })
+            .collect();
+        FormState { status: rec.status, nodes, notifyers, handler, end_time: t, comments }
     }
 
-    /// `apply_data.contents` of approval `idx`.
-    pub(crate) fn approval_contents(&self, idx: usize) -> Vec<Value> {
-        let rec = self.approvals[idx];
+    /// The state of a form just submitted: the seeded flow with every node and
+    /// approver pending, no CC time, no comments.
+    pub(crate) fn submitted_state(&self, rec: &ApprovalRec) -> FormState {
+        let mut st = self.initial_state(rec);
+        st.status = 1;
+        for n in &mut st.nodes {
+            n.status = 1;
+            n.details.retain(|d| d.status != 4);
+            for d in &mut n.details {
+                *d = Detail::pending(d.user);
+            }
+        }
+        st.handler = None;
+        st.end_time = rec.time;
+        st.comments.clear();
+        st
+    }
+
+    /// `apply_data.contents` of a form; `idx` is its position (RelatedApproval points
+    /// at an earlier seeded form).
+    pub(crate) fn approval_contents(&self, rec: &ApprovalRec, idx: usize) -> Vec<Value> {
         let tpl = &self.approval_templates[rec.template as usize];
         let mut r = ids::rng(rec.seed, 3);
         let cx = Ctx { approval: Some(idx), journal: None, extra_pad: false, base: rec.time };
@@ -510,17 +544,22 @@ impl Dataset {
         out
     }
 
-    /// The `info` object of getapprovaldetail for approval `idx`.
+    /// The `info` object of getapprovaldetail of seeded approval `idx`, as generated.
+    #[cfg(test)]
     pub(crate) fn approval_detail(&self, idx: usize) -> Value {
-        let rec = self.approvals[idx];
+        let rec = &self.approvals[idx];
+        self.render_detail(rec, idx, &self.initial_state(rec))
+    }
+
+    /// The `info` object of getapprovaldetail for a form in state `st`.
+    pub(crate) fn render_detail(&self, rec: &ApprovalRec, idx: usize, st: &FormState) -> Value {
         let tpl = &self.approval_templates[rec.template as usize];
         let creator = &self.users[rec.creator as usize];
-        let flow = self.approval_flow(idx);
         let uid = |u: u16| self.users[u as usize].userid.clone();
         let mut info = Map::new();
-        info.insert("sp_no".into(), json!(self.sp_no(idx)));
+        info.insert("sp_no".into(), json!(self.sp_no_of(rec)));
         info.insert("sp_name".into(), json!(tpl.name));
-        info.insert("sp_status".into(), json!(rec.status));
+        info.insert("sp_status".into(), json!(st.status));
         info.insert("template_id".into(), json!(tpl.id));
         info.insert("apply_time".into(), json!(rec.time));
         if rec.flags & FLAG_BATCH != 0 {
@@ -534,23 +573,21 @@ impl Dataset {
         } else {
             info.insert("applyer".into(), json!({"userid": creator.userid, "partyid": creator.dept.to_string()}));
         }
-        let media = |seed: u64, on: bool| -> Value { if on { json!([media_id(seed)]) } else { json!([]) } };
-        let sp_record: Vec<Value> = flow
+        let media = |m: &Option<String>| -> Value { m.as_ref().map(|m| json!([m])).unwrap_or_else(|| json!([])) };
+        let sp_record: Vec<Value> = st
             .nodes
             .iter()
-            .enumerate()
-            .map(|(k, n)| {
+            .map(|n| {
                 let details: Vec<Value> = n
                     .details
                     .iter()
-                    .enumerate()
-                    .map(|(j, d)| {
+                    .map(|d| {
                         json!({
                             "approver": {"userid": uid(d.user)},
                             "speech": d.speech,
                             "sp_status": d.status,
                             "sptime": d.sptime,
-                            "media_id": media(ids::hash(&[rec.seed, k as u64, j as u64]), d.media),
+                            "media_id": media(&d.media),
                         })
                     })
                     .collect();
@@ -558,38 +595,24 @@ impl Dataset {
             })
             .collect();
         info.insert("sp_record".into(), Value::Array(sp_record));
-        info.insert(
-            "notifyer".into(),
-            Value::Array(flow.notifyers.iter().map(|u| json!({"userid": uid(*u)})).collect()),
-        );
-        info.insert("apply_data".into(), json!({"contents": self.approval_contents(idx)}));
-        // Comments: string commentid, camelCase commentUserInfo.
-        let mut r = ids::rng(rec.seed, 4);
-        let n_comments = match r.random_range(0..10u32) {
-            0..=4 => 0,
-            5..=7 => 1,
-            _ => 2,
-        };
-        let mut ct = rec.time;
-        let comments: Vec<Value> = (0..n_comments)
-            .map(|j| {
-                ct += r.random_range(60..DAY);
-                let who =
-                    if r.random_bool(0.5) { creator.userid.clone() } else { pick(&mut r, &self.users).userid.clone() };
-                let id =
-                    6_700_000_000_000_000_000u64 + ids::hash(&[rec.seed, j as u64, 0xC1]) % 100_000_000_000_000_000;
+        info.insert("notifyer".into(), Value::Array(st.notifyers.iter().map(|u| json!({"userid": uid(*u)})).collect()));
+        info.insert("apply_data".into(), json!({"contents": self.approval_contents(rec, idx)}));
+        let comments: Vec<Value> = st
+            .comments
+            .iter()
+            .map(|c| {
                 json!({
-                    "commentUserInfo": {"userid": who},
-                    "commenttime": ct,
-                    "commentcontent": pick(&mut r, COMMENTS),
-                    "commentid": id.to_string(),
-                    "media_id": media(ids::hash(&[rec.seed, j as u64, 0xC2]), r.random_bool(0.3)),
+                    "commentUserInfo": {"userid": uid(c.user)},
+                    "commenttime": c.time,
+                    "commentcontent": c.content,
+                    "commentid": c.id,
+                    "media_id": media(&c.media),
                 })
             })
             .collect();
         info.insert("comments".into(), Value::Array(comments));
         // process_list: approver nodes, an optional 办理 node, then CC.
-        let mut node_list: Vec<Value> = flow
+        let mut node_list: Vec<Value> = st
             .nodes
             .iter()
             .map(|n| {
@@ -603,14 +626,14 @@ impl Dataset {
                 json!({"node_type": 1, "sp_status": n.status, "apv_rel": if n.attr == 1 { 2 } else { 1 }, "sub_node_list": subs})
             })
             .collect();
-        if let Some((u, t)) = flow.handler {
+        if let Some((u, t)) = st.handler {
             node_list.push(json!({"node_type": 3, "sp_status": 14, "apv_rel": 2, "sub_node_list": [
                 {"userid": uid(u), "speech": "已办理", "sp_yj": 14, "sptime": t, "media_ids": []}
             ]}));
         }
-        if !flow.notifyers.is_empty() {
-            let cc_time = if matches!(rec.status, 2 | 6 | 10) { flow.end_time } else { 0 };
-            let subs: Vec<Value> = flow
+        if !st.notifyers.is_empty() {
+            let cc_time = if matches!(st.status, 2 | 6 | 10) { st.end_time } else { 0 };
+            let subs: Vec<Value> = st
                 .notifyers
                 .iter()
                 .map(|u| json!({"userid": uid(*u), "speech": "", "sptime": cc_time, "media_ids": []}))
@@ -621,16 +644,22 @@ impl Dataset {
         Value::Object(info)
     }
 
-    /// One `data[]` entry of the legacy getapprovaldata for approval `idx`.
+    /// One `data[]` entry of the legacy getapprovaldata of seeded approval `idx`, as generated.
+    #[cfg(test)]
     pub(crate) fn legacy_record(&self, idx: usize) -> Value {
-        let rec = self.approvals[idx];
+        let rec = &self.approvals[idx];
+        self.render_legacy(rec, idx, &self.initial_state(rec))
+    }
+
+    /// One `data[]` entry of the legacy getapprovaldata for a form in state `st`.
+    pub(crate) fn render_legacy(&self, rec: &ApprovalRec, idx: usize, st: &FormState) -> Value {
+        let rec = *rec;
         let tpl = &self.approval_templates[rec.template as usize];
         let creator = &self.users[rec.creator as usize];
-        let flow = self.approval_flow(idx);
-        let contents = self.approval_contents(idx);
+        let contents = self.approval_contents(&rec, idx);
         let name = |u: u16| self.users[u as usize].name.clone();
         let mut approvers: Vec<String> = Vec::new();
-        for n in &flow.nodes {
+        for n in &st.nodes {
             for d in &n.details {
                 let nm = name(d.user);
                 if !approvers.contains(&nm) {
@@ -638,7 +667,7 @@ impl Dataset {
                 }
             }
         }
-        let notify: Vec<String> = flow.notifyers.iter().map(|u| name(*u)).collect();
+        let notify: Vec<String> = st.notifyers.iter().map(|u| name(*u)).collect();
         let mut r = ids::rng(rec.seed, 6);
         let old_form = (rec.seed >> 7) & 1 == 0;
         let apply_data = legacy_apply_data(&contents, old_form, rec.seed);
@@ -648,8 +677,8 @@ impl Dataset {
         m.insert("apply_org".into(), json!(self.dept_name(creator.dept)));
         m.insert("approval_name".into(), json!(approvers));
         m.insert("notify_name".into(), json!(notify));
-        m.insert("sp_status".into(), json!(rec.status));
-        m.insert("sp_num".into(), json!(self.sp_num(idx)));
+        m.insert("sp_status".into(), json!(st.status));
+        m.insert("sp_num".into(), json!(self.sp_num_of(&rec)));
         if r.random_bool(0.5) {
             m.insert("mediaids".into(), json!([media_id(ids::hash(&[rec.seed, 0x3D]))]));
         }
@@ -985,26 +1014,59 @@ fn describe(control: &str, v: &Value) -> String {
     }
 }
 
-/// One approval node of a rendered flow.
+/// One approval node (a `sp_record` entry).
+#[derive(Debug, Clone)]
 pub(crate) struct Node {
+    /// 1 或签, 2 会签.
     pub attr: u8,
+    /// 1 审批中, 2 已同意, 3 已驳回, 4 已转审.
     pub status: u8,
     pub details: Vec<Detail>,
 }
 
-/// One approver of a node.
+/// One approver of a node (a `details` entry).
+#[derive(Debug, Clone)]
 pub(crate) struct Detail {
     pub user: u16,
     pub status: u8,
-    pub speech: &'static str,
+    pub speech: Cow<'static, str>,
+    /// 0 until the approver acts.
     pub sptime: i64,
-    pub media: bool,
+    pub media: Option<String>,
 }
 
-/// The approval flow of one form.
-pub(crate) struct Flow {
+impl Detail {
+    /// An approver who has not acted yet.
+    pub(crate) fn pending(user: u16) -> Detail {
+        Detail { user, status: 1, speech: Cow::Borrowed(""), sptime: 0, media: None }
+    }
+
+    /// An approver who acted; `media` marks an attachment (its id is assigned by position).
+    fn acted(user: u16, status: u8, speech: &'static str, sptime: i64, media: bool) -> Detail {
+        Detail { user, status, speech: Cow::Borrowed(speech), sptime, media: media.then(String::new) }
+    }
+}
+
+/// One comment of a form.
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub user: u16,
+    pub time: i64,
+    pub content: Cow<'static, str>,
+    /// String commentid (19 digits).
+    pub id: String,
+    pub media: Option<String>,
+}
+
+/// Everything about a form that changes over its life: status, flow, CC, comments.
+#[derive(Debug, Clone)]
+pub(crate) struct FormState {
+    pub status: u8,
     pub nodes: Vec<Node>,
     pub notifyers: Vec<u16>,
+    /// The 办理 (handler) node of some passed forms: (user, time).
     pub handler: Option<(u16, i64)>,
+    /// When the flow last moved (the CC node's time once the form passed).
     pub end_time: i64,
+    pub comments: Vec<Comment>,
 }

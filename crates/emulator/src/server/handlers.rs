@@ -22,6 +22,7 @@ use crate::faults::FaultKind;
 use crate::filter::{ApprovalFilter, JournalFilter};
 use crate::ids;
 use crate::time::{self, DAY};
+use crate::world::View;
 
 /// Name of the cookie the wedrive download URL requires.
 pub(crate) const WEDRIVE_COOKIE: &str = "wedrive_ticket";
@@ -435,18 +436,19 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
         (None, Some(c)) => (num(Some(c)).ok_or_else(|| inv("invalid cursor"))? as u64, true),
         (None, None) => (0, false),
     };
-    let ds = &sh.ds;
-    let m = ds.approval_matcher(&f);
+    let w = sh.world();
+    let v = View { ds: &sh.ds, w: &w };
+    let m = v.matcher(&f);
     if let Some(max) = sh.cfg.narrow_range_above {
-        if ds.approval_window(start, end).filter(|&i| m(i)).nth(max).is_some() {
+        if v.window(start, end).filter(|&i| m(i)).nth(max).is_some() {
             return Err(ApiErr::new(301_112, "please narrow the query time range and retry"));
         }
     }
-    let mut it = ds.approval_window(start, end).filter(|&i| m(i)).skip(usize::try_from(offset).unwrap_or(usize::MAX));
+    let mut it = v.window(start, end).filter(|&i| m(i)).skip(usize::try_from(offset).unwrap_or(usize::MAX));
     let page: Vec<usize> = it.by_ref().take(size as usize).collect();
     let more = it.next().is_some();
     let mut out = Map::new();
-    out.insert("sp_no_list".into(), Value::Array(page.iter().map(|&i| json!(ds.sp_no(i))).collect()));
+    out.insert("sp_no_list".into(), Value::Array(page.iter().map(|&i| json!(v.sp_no(i))).collect()));
     if more {
         let next = offset + page.len() as u64;
         if legacy_cursor {
@@ -461,9 +463,9 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
 fn approval_detail(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let inv = |t: &str| ApiErr::new(301_025, format!("get approval detail param error:{t}"));
     let sp_no = text(req.get("sp_no")).ok_or_else(|| inv("invalid sp_no"))?;
-    let idx = sh.ds.approval_by_sp_no(sp_no.trim()).ok_or_else(|| inv("sp_no not found"))?;
+    let info = sh.view(|v| v.by_sp_no(sp_no.trim()).map(|i| v.detail(i))).ok_or_else(|| inv("sp_no not found"))?;
     let mut out = Map::new();
-    out.insert("info".into(), sh.ds.approval_detail(idx));
+    out.insert("info".into(), info);
     Ok(out)
 }
 
@@ -478,11 +480,12 @@ fn approval_data(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
         None | Some(Value::Null) => None,
         v => Some(num(v).ok_or_else(|| ApiErr::new(301_025, "invalid next_spnum"))? as u64),
     };
-    let ds = &sh.ds;
-    let visible: Vec<usize> = ds.approval_window(start, end).filter(|&i| ds.legacy_visible(i)).collect();
+    let w = sh.world();
+    let v = View { ds: &sh.ds, w: &w };
+    let visible: Vec<usize> = v.window(start, end).filter(|&i| v.legacy_visible(i)).collect();
     let from = match first {
         // sp_num grows with (time, sequence), the list order.
-        Some(n) => visible.partition_point(|&i| ds.sp_num(i) < n),
+        Some(n) => visible.partition_point(|&i| v.sp_num(i) < n),
         None => 0,
     };
     let page = &visible[from.min(visible.len())..(from + 100).min(visible.len())];
@@ -490,9 +493,9 @@ fn approval_data(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     out.insert("count".into(), json!(page.len()));
     out.insert("total".into(), json!(visible.len()));
     if let Some(&last) = page.last() {
-        out.insert("next_spnum".into(), json!(ds.sp_num(last)));
+        out.insert("next_spnum".into(), json!(v.sp_num(last)));
     }
-    out.insert("data".into(), Value::Array(page.iter().map(|&i| ds.legacy_record(i)).collect()));
+    out.insert("data".into(), Value::Array(page.iter().map(|&i| v.legacy_record(i)).collect()));
     Ok(out)
 }
 

@@ -53,8 +53,12 @@ pub(crate) fn spawn(listener: std::net::TcpListener, shared: Arc<Shared>) -> std
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let app = router(Arc::clone(&shared));
     let stop = cancel.clone();
+    let background = Arc::clone(&shared);
     std::thread::Builder::new().name("wecom-emulator".into()).spawn(move || {
         rt.block_on(async move {
+            // Pushes and activity live on the server's runtime and stop with it.
+            tokio::spawn(crate::push::dispatcher(Arc::clone(&background.pusher)));
+            tokio::spawn(crate::activity::run(background));
             match TcpListener::from_std(listener) {
                 Ok(l) => accept_loop(l, app, stop).await,
                 Err(e) => tracing::error!("cannot serve: {e}"),

@@ -13,10 +13,13 @@ use serde_json::{Value, json};
 
 use super::handlers::{WEDRIVE_COOKIE, query_map, wedrive_cookie};
 use super::state::{Shared, unix_now};
+use crate::activity::ActivitySettings;
 use crate::faults::Faults;
 use crate::filter::{ApprovalFilter, JournalFilter};
+use crate::push::{Delivery, PushFaults};
 use crate::wedrive::WedriveReader;
-use crate::{summary, time};
+use crate::world::{ActivityMix, ApprovalEvent, Change, ChangeError, View};
+use crate::{callback_target, summary, time};
 
 /// Wire path counted for wedrive downloads.
 pub(crate) const WEDRIVE_PATH: &str = "/_wedrive/download";
@@ -35,6 +38,19 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/approval/{sp_no}", get(approval))
         .route("/_emulator/journal/{uuid}", get(journal))
         .route("/_emulator/stat_cycles", get(stat_cycles))
+        .route("/_emulator/approval/{sp_no}/{action}", post(approval_action))
+        .route("/_emulator/changes", post(change))
+        .route("/_emulator/submit", post(submit))
+        .route("/_emulator/step", post(step))
+        .route("/_emulator/events", get(events))
+        .route("/_emulator/open_approvals", get(open_approvals))
+        .route("/_emulator/deliveries", get(deliveries))
+        .route("/_emulator/deliveries/wait", post(wait_deliveries))
+        .route("/_emulator/settle", post(settle))
+        .route("/_emulator/push_faults", get(get_push_faults).post(set_push_faults))
+        .route("/_emulator/delivery", get(get_delivery).post(set_delivery))
+        .route("/_emulator/callback", get(get_callback).post(set_callback))
+        .route("/_emulator/activity", get(get_activity).post(set_activity))
         .route("/_wedrive/download/{fileid}", get(wedrive_download))
 }
 
@@ -64,14 +80,27 @@ async fn index() -> Response {
                 "GET /_emulator/wedrive_files": "every wedrive file: journaluuid, fileid, size, name",
                 "GET /_emulator/approval/{sp_no}": "the getapprovaldetail info of a form, without a token",
                 "GET /_emulator/journal/{journaluuid}": "the get_record_detail info of a journal, without a token",
-                "GET /_emulator/stat_cycles?template_id=&start=&end=": "finished stat cycles [begin, end) of a journal template"
+                "GET /_emulator/stat_cycles?template_id=&start=&end=": "finished stat cycles [begin, end) of a journal template",
+                "POST /_emulator/submit": "submit a new form; optional body {\"creator\":\"userid\",\"template_id\":\"…\"}; answers the event",
+                "POST /_emulator/approval/{sp_no}/{approve|reject|transfer|urge|revoke|revoke_after_pass|comment}": "change a form; optional body {\"approver\",\"speech\"} | {\"from\",\"to\"} | {\"userid\",\"content\"}; answers the event (404 unknown form, 409 wrong status)",
+                "POST /_emulator/changes": "apply a change given as JSON: {\"kind\":\"approve\",\"sp_no\":\"…\",…}",
+                "POST /_emulator/step": "one random change, as the activity makes them",
+                "GET /_emulator/events?after=SEQ": "the ground-truth event log: seq, sp_no, kind, statu_change_event, sp_status, time, actor, xml",
+                "GET /_emulator/open_approvals": "sp_nos of the forms still open (sp_status 1)",
+                "GET /_emulator/deliveries?after=SEQ": "per pushed event: fault flags, copies, attempts with outcomes, accepted, done",
+                "POST /_emulator/deliveries/wait?timeout_ms=": "wait until no delivery is pending: {\"idle\":bool,\"pending\":n}",
+                "POST /_emulator/settle?timeout_ms=": "wait until the activity has stopped and no delivery is pending",
+                "GET|POST /_emulator/push_faults": "push faults: {\"seed\":1,\"drop\":0,\"duplicate\":0,\"delay\":0,\"reorder\":0,\"delay_ms\":500,\"copies\":2,\"reorder_hold_ms\":500}",
+                "GET|POST /_emulator/delivery": "delivery settings: {\"timeout_ms\":5000,\"attempts\":3,\"retry_delay_ms\":1000,\"retry_on\":\"not_ok|connection_failure\"}",
+                "GET|POST /_emulator/callback": "callback target: POST {\"url\",\"token\",\"aes_key\"} (or {} to stop pushing); GET shows the URL only",
+                "GET|POST /_emulator/activity": "activity: POST {\"changes_per_minute\":N,\"for_ms\":M,\"mix\":{…}}; GET shows rate, running, steps, end, mix"
             }
         }),
     )
 }
 
 async fn dataset(State(sh): State<Arc<Shared>>) -> Response {
-    json_body(StatusCode::OK, serde_json::to_value(summary(&sh.ds)).unwrap_or(Value::Null))
+    json_body(StatusCode::OK, serde_json::to_value(sh.view(summary)).unwrap_or(Value::Null))
 }
 
 fn pairs(q: Option<&str>) -> Vec<(String, String)> {
@@ -89,11 +118,13 @@ async fn ids(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
     let q = pairs(q.as_deref());
     let get = |key: &str| q.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let ds = &sh.ds;
+    let w = sh.world();
+    let v = View { ds, w: &w };
     let start = match time_param(&q, "start", ds.start) {
         Ok(t) => t,
         Err(m) => return bad_request(&m),
     };
-    let end = match time_param(&q, "end", ds.end) {
+    let end = match time_param(&q, "end", v.last_time()) {
         Ok(t) => t,
         Err(m) => return bad_request(&m),
     };
@@ -122,15 +153,13 @@ async fn ids(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
                 sp_status,
                 record_type,
             };
-            ds.approval_indices(start, end, &f).into_iter().map(|i| json!(ds.sp_no(i))).collect()
+            v.indices(start, end, &f).into_iter().map(|i| json!(v.sp_no(i))).collect()
         }
         "journal" => {
             let f = JournalFilter { template_id: get("template_id"), creator: get("creator"), departments };
             ds.journal_indices(start, end, &f).into_iter().map(|i| json!(ds.journal_uuid(i))).collect()
         }
-        "legacy" => {
-            ds.approval_window(start, end).filter(|&i| ds.legacy_visible(i)).map(|i| json!(ds.sp_num(i))).collect()
-        }
+        "legacy" => v.window(start, end).filter(|&i| v.legacy_visible(i)).map(|i| json!(v.sp_num(i))).collect(),
         other => return bad_request(&format!("unknown kind {other}: use approval, journal or legacy")),
     };
     json_body(StatusCode::OK, json!({"kind": kind, "start": start, "end": end, "count": ids.len(), "ids": ids}))
@@ -146,6 +175,8 @@ async fn stats(State(sh): State<Arc<Shared>>) -> Response {
             "errcode_counts": errcodes,
             "fault_counts": sh.fault_counts(),
             "in_flight": sh.in_flight_all(),
+            "push_counts": sh.pusher.counts(),
+            "pending_deliveries": sh.pusher.pending(),
         }),
     )
 }
@@ -194,8 +225,8 @@ async fn wedrive_files(State(sh): State<Arc<Shared>>) -> Response {
 }
 
 async fn approval(State(sh): State<Arc<Shared>>, Path(sp_no): Path<String>) -> Response {
-    match sh.ds.approval_by_sp_no(&sp_no) {
-        Some(i) => json_body(StatusCode::OK, sh.ds.approval_detail(i)),
+    match sh.view(|v| v.by_sp_no(&sp_no).map(|i| v.detail(i))) {
+        Some(info) => json_body(StatusCode::OK, info),
         None => json_body(StatusCode::NOT_FOUND, json!({"error": "no such sp_no"})),
     }
 }
@@ -278,4 +309,246 @@ async fn wedrive_download(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r
+}
+
+// ----- the world over time ------------------------------------------------------
+
+/// A JSON object body; empty means `{}`.
+fn object_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err("the body must be a JSON object".into()),
+        Err(e) => Err(format!("invalid JSON: {e}")),
+    }
+}
+
+fn change_result(r: Result<ApprovalEvent, ChangeError>) -> Response {
+    match r {
+        Ok(ev) => json_body(StatusCode::OK, serde_json::to_value(ev).unwrap_or(Value::Null)),
+        Err(e) => {
+            let status = match e {
+                ChangeError::UnknownSpNo(_) => StatusCode::NOT_FOUND,
+                ChangeError::UnknownUser(_) | ChangeError::UnknownTemplate(_) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::CONFLICT,
+            };
+            json_body(status, json!({"error": e.to_string()}))
+        }
+    }
+}
+
+fn apply_json(sh: &Shared, m: serde_json::Map<String, Value>) -> Response {
+    match serde_json::from_value::<Change>(Value::Object(m)) {
+        Ok(c) => change_result(sh.apply(&c)),
+        Err(e) => bad_request(&format!("invalid change: {e}")),
+    }
+}
+
+async fn approval_action(
+    State(sh): State<Arc<Shared>>,
+    Path((sp_no, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let mut m = match object_body(&body) {
+        Ok(m) => m,
+        Err(m) => return bad_request(&m),
+    };
+    if action == "submit" {
+        return bad_request("use POST /_emulator/submit to submit a form");
+    }
+    m.insert("kind".into(), json!(action));
+    m.insert("sp_no".into(), json!(sp_no));
+    apply_json(&sh, m)
+}
+
+async fn change(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    match object_body(&body) {
+        Ok(m) => apply_json(&sh, m),
+        Err(m) => bad_request(&m),
+    }
+}
+
+async fn submit(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let mut m = match object_body(&body) {
+        Ok(m) => m,
+        Err(m) => return bad_request(&m),
+    };
+    m.insert("kind".into(), json!("submit"));
+    apply_json(&sh, m)
+}
+
+async fn step(State(sh): State<Arc<Shared>>) -> Response {
+    let mix = sh.activity.borrow().mix;
+    change_result(sh.step(&mix).unwrap_or(Err(ChangeError::NoChange)))
+}
+
+fn after_param(q: Option<&str>) -> Result<u64, String> {
+    match pairs(q).into_iter().find(|(k, _)| k == "after") {
+        None => Ok(0),
+        Some((_, v)) => v.parse().map_err(|_| "after must be an event seq".to_string()),
+    }
+}
+
+fn timeout_param(q: Option<&str>) -> Result<std::time::Duration, String> {
+    match pairs(q).into_iter().find(|(k, _)| k == "timeout_ms") {
+        None => Ok(std::time::Duration::from_secs(30)),
+        Some((_, v)) => {
+            v.parse().map(std::time::Duration::from_millis).map_err(|_| "timeout_ms must be milliseconds".to_string())
+        }
+    }
+}
+
+async fn events(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
+    let after = match after_param(q.as_deref()) {
+        Ok(a) => a,
+        Err(m) => return bad_request(&m),
+    };
+    let ev = sh.events_since(after);
+    json_body(StatusCode::OK, json!({"count": ev.len(), "events": ev}))
+}
+
+async fn open_approvals(State(sh): State<Arc<Shared>>) -> Response {
+    let ids = sh.open_sp_nos();
+    json_body(StatusCode::OK, json!({"count": ids.len(), "ids": ids}))
+}
+
+async fn deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
+    let after = match after_param(q.as_deref()) {
+        Ok(a) => a,
+        Err(m) => return bad_request(&m),
+    };
+    let d = sh.pusher.log_since(after);
+    json_body(
+        StatusCode::OK,
+        json!({"count": d.len(), "pending": sh.pusher.pending(), "counts": sh.pusher.counts(), "deliveries": d}),
+    )
+}
+
+async fn wait_deliveries(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
+    let timeout = match timeout_param(q.as_deref()) {
+        Ok(t) => t,
+        Err(m) => return bad_request(&m),
+    };
+    let idle = sh.pusher.wait_idle(timeout).await;
+    json_body(StatusCode::OK, json!({"idle": idle, "pending": sh.pusher.pending()}))
+}
+
+async fn settle(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
+    let timeout = match timeout_param(q.as_deref()) {
+        Ok(t) => t,
+        Err(m) => return bad_request(&m),
+    };
+    let start = std::time::Instant::now();
+    let stopped = sh.wait_activity_stopped(timeout).await;
+    let idle = stopped && sh.pusher.wait_idle(timeout.saturating_sub(start.elapsed())).await;
+    json_body(
+        StatusCode::OK,
+        json!({"settled": idle, "activity_stopped": stopped, "pending": sh.pusher.pending(), "events": sh.events_since(0).len()}),
+    )
+}
+
+async fn get_push_faults(State(sh): State<Arc<Shared>>) -> Response {
+    json_body(StatusCode::OK, serde_json::to_value(sh.pusher.settings().faults).unwrap_or(Value::Null))
+}
+
+async fn set_push_faults(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let f: PushFaults = if body.iter().all(u8::is_ascii_whitespace) {
+        PushFaults::none()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(f) => f,
+            Err(e) => return bad_request(&format!("invalid push faults JSON: {e}")),
+        }
+    };
+    sh.pusher.set_faults(f.clone());
+    json_body(StatusCode::OK, serde_json::to_value(f).unwrap_or(Value::Null))
+}
+
+async fn get_delivery(State(sh): State<Arc<Shared>>) -> Response {
+    json_body(StatusCode::OK, serde_json::to_value(sh.pusher.settings().delivery).unwrap_or(Value::Null))
+}
+
+async fn set_delivery(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let d: Delivery = match serde_json::from_slice(&body) {
+        Ok(d) => d,
+        Err(e) => return bad_request(&format!("invalid delivery JSON: {e}")),
+    };
+    if d.attempts == 0 || d.timeout.is_zero() {
+        return bad_request("delivery needs at least 1 attempt and a positive timeout_ms");
+    }
+    sh.pusher.set_delivery(d);
+    json_body(StatusCode::OK, serde_json::to_value(d).unwrap_or(Value::Null))
+}
+
+async fn get_callback(State(sh): State<Arc<Shared>>) -> Response {
+    let url = sh.pusher.settings().target.map(|t| t.url);
+    json_body(StatusCode::OK, json!({"url": url, "agent_id": sh.pusher.agent_id, "receive_id": sh.pusher.corp_id}))
+}
+
+async fn set_callback(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let m = match object_body(&body) {
+        Ok(m) => m,
+        Err(m) => return bad_request(&m),
+    };
+    let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+    if m.is_empty() {
+        sh.pusher.set_target(None);
+        return json_body(StatusCode::OK, json!({"url": null}));
+    }
+    match callback_target(s("url"), s("token"), s("aes_key")) {
+        Ok(t) => {
+            let url = t.url.clone();
+            sh.pusher.set_target(Some(t));
+            json_body(StatusCode::OK, json!({"url": url}))
+        }
+        Err(e) => bad_request(&e.to_string()),
+    }
+}
+
+fn activity_json(sh: &Shared) -> Value {
+    let s = *sh.activity.borrow();
+    json!({
+        "changes_per_minute": s.per_minute,
+        "running": *sh.activity_running.borrow() && s.per_minute > 0,
+        "steps": sh.activity_steps.load(std::sync::atomic::Ordering::Relaxed),
+        "ends_at_ms": s.until_unix_ms,
+        "mix": s.mix,
+    })
+}
+
+async fn get_activity(State(sh): State<Arc<Shared>>) -> Response {
+    json_body(StatusCode::OK, activity_json(&sh))
+}
+
+async fn set_activity(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let m = match object_body(&body) {
+        Ok(m) => m,
+        Err(m) => return bad_request(&m),
+    };
+    let current = *sh.activity.borrow();
+    let rate = match m.get("changes_per_minute") {
+        None => current.per_minute,
+        Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) => n,
+            None => return bad_request("changes_per_minute must be a non-negative integer"),
+        },
+    };
+    let duration = match m.get("for_ms") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(ms) => Some(std::time::Duration::from_millis(ms)),
+            None => return bad_request("for_ms must be milliseconds"),
+        },
+    };
+    let mix = match m.get("mix") {
+        None => current.mix,
+        Some(v) => match serde_json::from_value::<ActivityMix>(v.clone()) {
+            Ok(mix) => mix,
+            Err(e) => return bad_request(&format!("invalid mix: {e}")),
+        },
+    };
+    sh.activity.send_replace(ActivitySettings::new(rate, duration, mix));
+    json_body(StatusCode::OK, activity_json(&sh))
 }

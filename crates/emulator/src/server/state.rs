@@ -3,13 +3,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::MonthRule;
+use crate::activity::ActivitySettings;
 use crate::dataset::Dataset;
 use crate::faults::{FaultKind, Faults};
 use crate::ids;
+use crate::push::Pusher;
+use crate::world::{ActivityMix, ApprovalEvent, Change, ChangeError, EventCtx, View, World};
 
 /// The endpoints the emulator serves under `/cgi-bin/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,6 +134,16 @@ pub(crate) struct Shared {
     hint: AtomicU64,
     /// Endpoint paths the app has no permission for (301055 / 301065).
     denied: Mutex<std::collections::HashSet<String>>,
+    /// Changed and submitted forms, and the event log.
+    world: RwLock<World>,
+    /// Callback pushes.
+    pub pusher: Arc<Pusher>,
+    /// Activity settings; the scheduler wakes on every change.
+    pub activity: tokio::sync::watch::Sender<ActivitySettings>,
+    /// Whether the activity is making changes.
+    pub activity_running: tokio::sync::watch::Sender<bool>,
+    /// Changes the activity has made.
+    pub activity_steps: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -145,9 +158,22 @@ pub(crate) fn unix_now() -> i64 {
 }
 
 impl Shared {
-    pub(crate) fn new(cfg: Config, ds: Dataset, base_url: String, faults: Faults) -> Shared {
+    pub(crate) fn new(
+        cfg: Config,
+        ds: Dataset,
+        base_url: String,
+        faults: Faults,
+        pusher: Pusher,
+        activity: ActivitySettings,
+    ) -> Shared {
         let secret = ids::hash(&[ds.seed, ids::hash_str(&cfg.corp_secret), 0x5EC]);
+        let world = RwLock::new(World::new(&ds));
         Shared {
+            world,
+            pusher: Arc::new(pusher),
+            activity: tokio::sync::watch::channel(activity).0,
+            activity_running: tokio::sync::watch::channel(false).0,
+            activity_steps: AtomicU64::new(0),
             cfg,
             ds,
             base_url,
@@ -160,6 +186,88 @@ impl Shared {
             hint: AtomicU64::new(0),
             denied: Mutex::new(Default::default()),
         }
+    }
+
+    // ----- world -------------------------------------------------------------
+
+    /// Read access to the world; hold it only while rendering.
+    pub(crate) fn world(&self) -> RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn world_mut(&self) -> RwLockWriteGuard<'_, World> {
+        self.world.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` over the merged view of the world.
+    pub(crate) fn view<T>(&self, f: impl FnOnce(&View<'_>) -> T) -> T {
+        let w = self.world();
+        f(&View { ds: &self.ds, w: &w })
+    }
+
+    /// Applies a change now and hands its event to the pusher (in event order).
+    pub(crate) fn apply(&self, change: &Change) -> Result<ApprovalEvent, ChangeError> {
+        let mut w = self.world_mut();
+        let cx = EventCtx { corp_id: &self.cfg.corp_id, agent_id: &self.pusher.agent_id };
+        let ev = w.apply(&self.ds, change, unix_now(), &cx)?;
+        self.pusher.enqueue(&ev);
+        Ok(ev)
+    }
+
+    /// One random change drawn from `mix`; `None` when the mix allows nothing.
+    pub(crate) fn step(&self, mix: &ActivityMix) -> Option<Result<ApprovalEvent, ChangeError>> {
+        let mut w = self.world_mut();
+        let change = w.random_change(&self.ds, mix)?;
+        let cx = EventCtx { corp_id: &self.cfg.corp_id, agent_id: &self.pusher.agent_id };
+        let r = w.apply(&self.ds, &change, unix_now(), &cx);
+        if let Ok(ev) = &r {
+            self.pusher.enqueue(ev);
+        }
+        Some(r)
+    }
+
+    /// Sp_nos of the open forms, in API order.
+    pub(crate) fn open_sp_nos(&self) -> Vec<String> {
+        let mut w = self.world_mut();
+        let ids = w.open_ids(&self.ds);
+        let v = View { ds: &self.ds, w: &w };
+        ids.into_iter().map(|i| v.sp_no(i)).collect()
+    }
+
+    /// Whether the activity has stopped for good (rate 0 or its end passed) and the
+    /// scheduler has finished its last step.
+    pub(crate) fn activity_stopped(&self) -> bool {
+        let s = *self.activity.borrow();
+        let over = s.per_minute == 0 || s.until.is_some_and(|u| Instant::now() >= u);
+        over && !*self.activity_running.borrow()
+    }
+
+    /// Waits until [`Shared::activity_stopped`]; `false` at `timeout`.
+    pub(crate) async fn wait_activity_stopped(&self, timeout: Duration) -> bool {
+        let mut running = self.activity_running.subscribe();
+        let wait = async {
+            while !self.activity_stopped() {
+                // The scheduler flips `running` when it notices the end; poll as well,
+                // since the end itself is only a point in time.
+                let _ = tokio::time::timeout(Duration::from_millis(20), running.changed()).await;
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.is_ok()
+    }
+
+    /// Waits until the activity has stopped and no delivery is pending; `false` at `timeout`.
+    pub(crate) async fn settle(&self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        self.wait_activity_stopped(timeout).await
+            && self.pusher.wait_idle(timeout.saturating_sub(start.elapsed())).await
+    }
+
+    /// Events with seq > `after`.
+    pub(crate) fn events_since(&self, after: u64) -> Vec<ApprovalEvent> {
+        let w = self.world();
+        let ev = w.events();
+        let from = ev.partition_point(|e| e.seq <= after);
+        ev[from..].to_vec()
     }
 
     // ----- tokens ------------------------------------------------------------
