@@ -104,6 +104,7 @@ extern crate self as wecom_models;
 mod generated;
 mod runtime;
 mod unknown;
+mod xml;
 
 mod approval_ext;
 mod common_ext;
@@ -111,6 +112,7 @@ mod journal_ext;
 
 pub use runtime::{JsonString, NumberString, Secret};
 pub use unknown::{UnknownCode, UnknownKind, UnknownValue};
+pub use xml::EventError;
 
 #[doc(hidden)]
 pub use runtime::__private;
@@ -135,4 +137,11 @@ pub mod approval {
 /// 汇报 (journal): record ids, record details, statistics and WeDrive downloads.
 pub mod journal {
     pub use crate::generated::journal::*;
+}
+
+/// Callback events (回调事件): the approval events WeCom pushes, decoded from their XML.
+pub mod event {
+    pub use crate::generated::event::*;
+    #[doc(no_inline)]
+    pub use crate::xml::EventError;
 }
