@@ -224,7 +224,7 @@ fn the_fixture_spec_exercises_every_event_feature() {
     need("alias", children.iter().any(|(_, c)| !c.aliases.is_empty()));
     need(
         "renamed child",
-        children.iter().any(|(_, c)| c.ident.to_string() != heck::ToSnakeCase::to_snake_case(c.xml.as_str())),
+        children.iter().any(|(_, c)| c.ident != heck::ToSnakeCase::to_snake_case(c.xml.as_str())),
     );
     need("raw identifier", children.iter().any(|(_, c)| c.ident.to_string().starts_with("r#")));
     need("element with a default", model.elements.iter().any(|e| e.defaultable));
@@ -241,11 +241,11 @@ fn the_fixture_spec_exercises_every_event_feature() {
     let kinds: Vec<_> = events.iter().flat_map(|(_, e)| e.kinds.iter()).collect();
     need(
         "event named by default",
-        kinds.iter().any(|k| k.variant.to_string() == heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
+        kinds.iter().any(|k| k.variant == heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
     );
     need(
         "event with its own variant name",
-        kinds.iter().any(|k| k.variant.to_string() != heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
+        kinds.iter().any(|k| k.variant != heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
     );
     need(
         "optional header child",
