@@ -70,9 +70,12 @@ fn example_a_reads_every_repeated_element() {
     assert_eq!((i.applyer.user_id.as_str(), i.applyer.party.as_str()), ("WuJunJie", "1"));
 
     assert_eq!(i.sp_record.len(), 2);
-    assert_eq!((i.sp_record[0].sp_status, i.sp_record[0].approver_attr), (NodeStatus::InReview, ApproverAttr::All));
+    assert_eq!(
+        (i.sp_record[0].sp_status, i.sp_record[0].approver_attr),
+        (NodeStatus::InReview, Some(ApproverAttr::All))
+    );
     assert_eq!(user_ids(i.sp_record[0].details.iter().map(|d| &d.approver)), ["WangXiaoMing", "XiaoGangHuang"]);
-    assert_eq!(i.sp_record[1].approver_attr, ApproverAttr::AnyOne);
+    assert_eq!(i.sp_record[1].approver_attr, Some(ApproverAttr::AnyOne));
     assert_eq!(user_ids(i.sp_record[1].details.iter().map(|d| &d.approver)), ["XiaoHongLiu"]);
     let d = &i.sp_record[0].details[0];
     assert_eq!((d.speech.as_str(), d.sp_status, d.sp_time), ("", NodeStatus::InReview, 0));
@@ -133,7 +136,7 @@ fn the_open_approval_change_example_reads_its_wrapped_lists() {
     let n = &i.approval_nodes[0];
     assert_eq!(
         (n.node_status, n.node_attr, n.node_type),
-        (NodeStatus::InReview, ApproverAttr::AnyOne, OpenNodeType::FixedMembers)
+        (NodeStatus::InReview, Some(ApproverAttr::AnyOne), Some(OpenNodeType::FixedMembers))
     );
     let item = &n.items[0];
     assert_eq!(
@@ -344,7 +347,7 @@ fn wrapped_lists_read_absent_empty_one_many_and_skip_strangers() {
     assert_eq!(i.notify_nodes[1].item_party.as_deref(), Some("7"));
     assert_eq!(
         (i.approval_nodes[0].node_type, i.approval_nodes[0].node_attr),
-        (OpenNodeType::Superior, ApproverAttr::All)
+        (Some(OpenNodeType::Superior), Some(ApproverAttr::All))
     );
     assert_eq!((i.open_sp_status, i.approverstep), (SpStatus::Approved, 1));
 }
@@ -419,7 +422,7 @@ fn statuses_are_the_json_apis_open_enums_and_keep_unknown_codes() {
     assert_eq!(i.sp_status, SpStatus::from(42));
     assert_eq!((i.statu_change_event.code(), i.statu_change_event.is_unknown()), (16, true));
     assert_eq!(i.sp_record[0].sp_status.code(), 99);
-    assert_eq!(i.sp_record[0].approver_attr.code(), 7);
+    assert_eq!(i.sp_record[0].approver_attr.map(ApproverAttr::code), Some(7));
     assert_eq!(i.sp_record[0].details[0].sp_status, NodeStatus::Forwarded);
     let json = serde_json::to_value(&e).unwrap();
     assert_eq!(json["approval_info"]["sp_status"], 42);
@@ -670,7 +673,7 @@ fn agrees_with_the_detail(emu: &wecom_emulator::EmulatorHandle, ev: &wecom_emula
     assert_eq!(i.sp_record.len(), detail.sp_record.len(), "{case}");
     for (r, (got, want)) in i.sp_record.iter().zip(&detail.sp_record).enumerate() {
         assert_eq!(got.sp_status, want.sp_status, "{case} record {r}");
-        assert_eq!(Some(got.approver_attr), want.approverattr, "{case} record {r}");
+        assert_eq!(got.approver_attr, want.approverattr, "{case} record {r}");
         assert_eq!(got.details.len(), want.details.len(), "{case} record {r}");
         for (g, w) in got.details.iter().zip(&want.details) {
             assert_eq!(
@@ -750,4 +753,17 @@ fn the_emulators_pushes_decode_and_agree_with_its_detail() {
         assert_eq!(e.approval_info.statu_change_event.code(), i64::from(ev.statu_change_event));
         assert_eq!(e.approval_info.sp_status.code(), i64::from(ev.sp_status));
     }
+}
+
+#[test]
+fn deep_unknown_nesting_is_skipped_without_overflow() {
+    let depth = 50_000;
+    let deep = format!("{}x{}", "<Deep>".repeat(depth), "</Deep>".repeat(depth));
+    let xml = info_with(&format!(
+        "<Unknown>{deep}</Unknown><SpRecord><SpStatus>1</SpStatus><Extra>{deep}</Extra></SpRecord>"
+    ));
+    let e = sys(&xml);
+    assert_eq!(e.approval_info.sp_record.len(), 1);
+    // Unclosed, it is malformed, not a crash.
+    assert!(matches!(Event::from_xml(&xml[..xml.len() / 2]), Err(EventError::Malformed { .. })));
 }

@@ -222,10 +222,7 @@ fn the_fixture_spec_exercises_every_event_feature() {
         children.iter().any(|(m, c)| matches!(&c.ty, XmlTy::IntEnum(t) | XmlTy::StringEnum(t) if t.module != **m)),
     );
     need("alias", children.iter().any(|(_, c)| !c.aliases.is_empty()));
-    need(
-        "renamed child",
-        children.iter().any(|(_, c)| c.ident != heck::ToSnakeCase::to_snake_case(c.xml.as_str())),
-    );
+    need("renamed child", children.iter().any(|(_, c)| c.ident != heck::ToSnakeCase::to_snake_case(c.xml.as_str())));
     need("raw identifier", children.iter().any(|(_, c)| c.ident.to_string().starts_with("r#")));
     need("element with a default", model.elements.iter().any(|e| e.defaultable));
     need("element without a default", model.elements.iter().any(|e| !e.defaultable));

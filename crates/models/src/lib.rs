@@ -1,4 +1,5 @@
-//! Typed models of the WeCom (企业微信) OA server API: 审批 approvals and 汇报 journals.
+//! Typed models of the WeCom (企业微信) OA server API: 审批 approvals and 汇报 journals, and the
+//! approval callback events.
 //!
 //! Every type here is generated from `api-spec/*.toml` (see the repository README), with small
 //! handwritten helpers in `*_ext.rs` files beside the generated modules. The types follow the
@@ -10,7 +11,9 @@
 //!   kind this SDK does not know keeps its tag and raw JSON;
 //! - big ids stay exact (`u64`), and numbers WeCom carries in strings stay text
 //!   ([`NumberString`]), so money never passes through a float;
-//! - secrets ([`Secret`]) never show in `Debug`.
+//! - secrets ([`Secret`]) never show in `Debug`;
+//! - callback events ([`event::Event`]) decode from the XML WeCom pushes, with the same open
+//!   enums for statuses, and serialize to JSON for export (see [`event`]).
 //!
 //! ```
 //! use wecom_models::approval::{GetApprovalDetailResponse, SpStatus};

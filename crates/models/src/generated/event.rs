@@ -473,12 +473,14 @@ pub struct EventSpRecord {
         deserialize_with = "::wecom_models::__private::xml::code"
     )]
     pub sp_status: super::approval::NodeStatus,
-    /// 节点审批方式: 或签 (any one) or 会签 (all). (XML `<ApproverAttr>`)
+    /// 节点审批方式: 或签 (any one) or 会签 (all); optional, as in the JSON API's `sp_record`. (XML `<ApproverAttr>`, may be absent)
     #[serde(
         rename(deserialize = "ApproverAttr"),
-        deserialize_with = "::wecom_models::__private::xml::code"
+        default,
+        deserialize_with = "::wecom_models::__private::xml::opt_code",
+        skip_serializing_if = "Option::is_none"
     )]
-    pub approver_attr: super::approval::ApproverAttr,
+    pub approver_attr: Option<super::approval::ApproverAttr>,
     /// 审批节点详情: one per approver of the node (each `<Details>` is one approver despite the plural). (XML: repeated `<Details>` siblings with no wrapper; absent means empty)
     #[serde(rename(deserialize = "Details"), default)]
     pub details: Vec<EventSpDetail>,
@@ -640,18 +642,22 @@ pub struct OpenApprovalNode {
         deserialize_with = "::wecom_models::__private::xml::code"
     )]
     pub node_status: super::approval::NodeStatus,
-    /// 审批节点属性: 1 或签, 2 会签. (XML `<NodeAttr>`)
+    /// 审批节点属性: 1 或签, 2 会签. (XML `<NodeAttr>`, may be absent)
     #[serde(
         rename(deserialize = "NodeAttr"),
-        deserialize_with = "::wecom_models::__private::xml::code"
+        default,
+        deserialize_with = "::wecom_models::__private::xml::opt_code",
+        skip_serializing_if = "Option::is_none"
     )]
-    pub node_attr: super::approval::ApproverAttr,
-    /// 审批节点类型: fixed members, a tag or the superior. (XML `<NodeType>`)
+    pub node_attr: Option<super::approval::ApproverAttr>,
+    /// 审批节点类型: fixed members, a tag or the superior. (XML `<NodeType>`, may be absent)
     #[serde(
         rename(deserialize = "NodeType"),
-        deserialize_with = "::wecom_models::__private::xml::code"
+        default,
+        deserialize_with = "::wecom_models::__private::xml::opt_code",
+        skip_serializing_if = "Option::is_none"
     )]
-    pub node_type: OpenNodeType,
+    pub node_type: Option<OpenNodeType>,
     /// 审批节点信息: the node's approvers. (XML: `<Items>` wrapping `<Item>` elements; an absent or empty wrapper means empty)
     #[serde(
         rename(deserialize = "Items"),
