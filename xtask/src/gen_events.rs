@@ -213,7 +213,7 @@ fn events_items(model: &Model, fam: &Family, events: &Events) -> TokenStream {
             }
             #(#helpers)*
         });
-        let vdoc = doc_attrs(&format!("`{name}`: {}", first_line(&k.doc)));
+        let vdoc = doc_attrs(&format!("`{name}`: {}", summary(&k.doc)));
         variants.push(quote! { #vdoc #v(#v) });
         header_arms.push(quote! { Self::#v(e) => &e.header });
         decode_arms.push(quote! {
@@ -339,6 +339,12 @@ fn events_items(model: &Model, fam: &Family, events: &Events) -> TokenStream {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.trim().lines().next().unwrap_or("")
+/// The first sentence of a doc's first paragraph, on one line.
+fn summary(doc: &str) -> String {
+    let para: Vec<&str> = doc.trim().lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+    let para = para.join(" ");
+    match para.find(". ") {
+        Some(i) => para[..=i].to_string(),
+        None => para,
+    }
 }

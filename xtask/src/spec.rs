@@ -1,7 +1,9 @@
 //! The spec format (`api-spec/*.toml`) as TOML reads it: the parse stage.
 //!
 //! A spec directory holds one file per API family (`auth.toml`, `journal.toml`, …), an optional
-//! `common.toml` for shared types, and `errors.toml` for the global error codes. The structs
+//! `common.toml` for shared types, and `errors.toml` for the global error codes. A family may
+//! also declare callback events (`events.toml`): a `[header]`, `[[element]]` types and
+//! `[[event]]`s, whose children name an XML element, a type and a multiplicity. The structs
 //! here are the files' shape and nothing more: strings stay strings (`type = "list<Row>"`,
 //! `method = "POST"`, `max_span = "31 days"`). [`crate::check`] is the one place that reads
 //! them, validates the whole and produces the typed [`crate::model::Model`].

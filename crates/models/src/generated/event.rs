@@ -843,9 +843,9 @@ pub struct UnknownEvent {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
-    /// `open_approval_change`: 审批流程引擎 · 审批状态通知事件: a flow started from your own app through the approval-flow
+    /// `open_approval_change`: 审批流程引擎 · 审批状态通知事件: a flow started from your own app through the approval-flow engine changed (it does not touch the approval app).
     OpenApprovalChange(OpenApprovalChange),
-    /// `sys_approval_change`: 审批申请状态变化回调通知: a form of the approval app (审批) changed. Sent for templates whose
+    /// `sys_approval_change`: 审批申请状态变化回调通知: a form of the approval app (审批) changed.
     SysApprovalChange(SysApprovalChange),
     /// An event this SDK does not know, kept as sent. Do not match on it: read it with `name()`, `header()` and `raw_xml()`.
     #[deprecated(
