@@ -767,3 +767,13 @@ fn deep_unknown_nesting_is_skipped_without_overflow() {
     // Unclosed, it is malformed, not a crash.
     assert!(matches!(Event::from_xml(&xml[..xml.len() / 2]), Err(EventError::Malformed { .. })));
 }
+
+#[test]
+fn agent_id_is_text_that_may_be_empty_absent_or_beyond_32_bits() {
+    let with = |agent: &str| sys(&info_with("").replace("<Event>", &format!("{agent}<Event>"))).header.agent_id;
+    assert_eq!(with(""), "");
+    assert_eq!(with("<AgentID></AgentID>"), "");
+    assert_eq!(with("<AgentID/>"), "");
+    assert_eq!(with("<AgentID>1013699173317</AgentID>"), "1013699173317");
+    assert_eq!(with("<AgentID><![CDATA[1000002]]></AgentID>"), "1000002");
+}
