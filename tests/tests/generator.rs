@@ -10,7 +10,10 @@
 
 use std::path::Path;
 
-use xtask::model::{CursorStyle, DefaultValue, ItemRef, Method, Model, PageItem, Scalar, Shape, Span, Ty, UIntTy};
+use xtask::model::{
+    CursorStyle, DefaultValue, ItemRef, Method, Model, Multiplicity, PageItem, Scalar, Shape, Span, Ty, UIntTy,
+    XmlScalar, XmlTy,
+};
 use xtask::{Target, load_model, render_target, workspace_root};
 
 /// `cargo test` catches drift: the committed generated code (real and fixture) is what the
@@ -54,6 +57,7 @@ fn the_fixture_is_one_module_per_feature() {
             "tests/src/fixture/endpoints/spnum.rs",
             "tests/src/fixture/endpoints/token.rs",
             "tests/src/fixture/models/enums.rs",
+            "tests/src/fixture/models/hooks.rs",
             "tests/src/fixture/models/login.rs",
             "tests/src/fixture/models/mod.rs",
             "tests/src/fixture/models/offset.rs",
@@ -145,5 +149,108 @@ fn the_fixture_spec_exercises_every_feature() {
     need("endpoint error with a hint", eps.iter().any(|e| e.errors.iter().any(|x| x.hint.is_some())));
     need("errors.toml", model.errors.as_ref().is_some_and(|t| t.codes.iter().any(|c| c.hint.is_some())));
 
+    assert!(missing.is_empty(), "the fixture spec does not exercise: {missing:?}");
+}
+
+/// The same for callback events: every child type in every multiplicity, read from the model.
+#[test]
+fn the_fixture_spec_exercises_every_event_feature() {
+    let model: Model = load_model(&workspace_root(), Path::new("tests/fixtures/spec")).expect("fixture spec loads");
+    let events: Vec<_> = model.families.iter().filter_map(|f| f.events.as_ref().map(|e| (f, e))).collect();
+    let children: Vec<_> = model
+        .elements
+        .iter()
+        .flat_map(|e| e.children.iter().map(move |c| (&e.module, c)))
+        .chain(
+            events
+                .iter()
+                .flat_map(|(f, e)| e.kinds.iter().flat_map(move |k| k.children.iter().map(move |c| (&f.module, c)))),
+        )
+        .collect();
+    let mut missing = Vec::new();
+    let mut need = |what: &str, ok: bool| {
+        if !ok {
+            missing.push(what.to_string());
+        }
+    };
+    for s in XmlScalar::ALL {
+        need(s.spec_name(), children.iter().any(|(_, c)| matches!(c.ty, XmlTy::Scalar(t) if t == s)));
+    }
+    let many = |m: &Multiplicity| children.iter().filter(|(_, c)| &c.multiplicity == m).count() > 0;
+    need("one", many(&Multiplicity::One));
+    need("optional", many(&Multiplicity::Optional));
+    need("repeated", many(&Multiplicity::Repeated));
+    need("wrapped", children.iter().any(|(_, c)| matches!(c.multiplicity, Multiplicity::Wrapped { .. })));
+    for (what, m) in
+        [("one", Multiplicity::One), ("optional", Multiplicity::Optional), ("repeated", Multiplicity::Repeated)]
+    {
+        need(
+            &format!("{what} int enum"),
+            children.iter().any(|(_, c)| c.multiplicity == m && matches!(c.ty, XmlTy::IntEnum(_))),
+        );
+        need(
+            &format!("{what} element"),
+            children.iter().any(|(_, c)| c.multiplicity == m && matches!(c.ty, XmlTy::Element(_))),
+        );
+        need(
+            &format!("{what} string"),
+            children.iter().any(|(_, c)| c.multiplicity == m && matches!(c.ty, XmlTy::Scalar(XmlScalar::String))),
+        );
+        need(
+            &format!("{what} integer"),
+            children
+                .iter()
+                .any(|(_, c)| c.multiplicity == m && matches!(c.ty, XmlTy::Scalar(s) if s != XmlScalar::String)),
+        );
+    }
+    need(
+        "one string enum",
+        children.iter().any(|(_, c)| c.multiplicity == Multiplicity::One && matches!(c.ty, XmlTy::StringEnum(_))),
+    );
+    need(
+        "optional string enum",
+        children.iter().any(|(_, c)| c.multiplicity == Multiplicity::Optional && matches!(c.ty, XmlTy::StringEnum(_))),
+    );
+    let wrapped = |pred: &dyn Fn(&XmlTy) -> bool| {
+        children.iter().any(|(_, c)| matches!(c.multiplicity, Multiplicity::Wrapped { .. }) && pred(&c.ty))
+    };
+    need("wrapped element", wrapped(&|t| matches!(t, XmlTy::Element(_))));
+    need("wrapped string", wrapped(&|t| matches!(t, XmlTy::Scalar(XmlScalar::String))));
+    need("wrapped string enum", wrapped(&|t| matches!(t, XmlTy::StringEnum(_))));
+    need(
+        "enum of another module",
+        children.iter().any(|(m, c)| matches!(&c.ty, XmlTy::IntEnum(t) | XmlTy::StringEnum(t) if t.module != **m)),
+    );
+    need("alias", children.iter().any(|(_, c)| !c.aliases.is_empty()));
+    need("renamed child", children.iter().any(|(_, c)| c.ident != heck::ToSnakeCase::to_snake_case(c.xml.as_str())));
+    need("raw identifier", children.iter().any(|(_, c)| c.ident.to_string().starts_with("r#")));
+    need("element with a default", model.elements.iter().any(|e| e.defaultable));
+    need("element without a default", model.elements.iter().any(|e| !e.defaultable));
+    need(
+        "recursion through a list",
+        model.elements.iter().any(|e| {
+            e.children.iter().any(|c| {
+                c.multiplicity == Multiplicity::Repeated
+                    && matches!(c.ty, XmlTy::Element(id) if model.element(id).name == e.name)
+            })
+        }),
+    );
+    let kinds: Vec<_> = events.iter().flat_map(|(_, e)| e.kinds.iter()).collect();
+    need(
+        "event named by default",
+        kinds.iter().any(|k| k.variant == heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
+    );
+    need(
+        "event with its own variant name",
+        kinds.iter().any(|k| k.variant != heck::ToUpperCamelCase::to_upper_camel_case(k.name.as_str())),
+    );
+    need(
+        "optional header child",
+        events.iter().any(|(_, e)| e.header.iter().any(|c| c.multiplicity == Multiplicity::Optional)),
+    );
+    need(
+        "integer header child",
+        events.iter().any(|(_, e)| e.header.iter().any(|c| matches!(c.ty, XmlTy::Scalar(s) if s != XmlScalar::String))),
+    );
     assert!(missing.is_empty(), "the fixture spec does not exercise: {missing:?}");
 }

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use xtask::check::{self, SpecError};
-use xtask::model::{CursorStyle, PageItem};
+use xtask::model::{CursorStyle, Multiplicity, PageItem, XmlTy};
 use xtask::spec::SpecFiles;
 use xtask::workspace_root;
 
 /// A valid family file: an offset-paged, windowed endpoint with a unique-key rule, structs,
-/// both enum reprs and a union.
+/// both enum reprs and a union. [`EVENTS`] is a second family, always present.
 const FAMILY: &str = r#"
 family = "test"
 doc = "t"
@@ -201,6 +201,67 @@ en = "no permission"
 class = "permission"
 "#;
 
+/// A valid events family (`api-spec/evt.toml`): a header, an event, elements with a wrapped,
+/// a repeated and an optional child, and an enum of the family above.
+const EVENTS: &str = r#"
+family = "evt"
+doc = "e"
+
+[header]
+doc = "h"
+
+[[header.child]]
+name = "Event"
+type = "string"
+doc = "d"
+
+[[header.child]]
+name = "CreateTime"
+type = "i64"
+doc = "d"
+
+[[event]]
+name = "thing_changed"
+doc = "d"
+
+[[event.child]]
+name = "Info"
+type = "Info"
+doc = "d"
+
+[[element]]
+name = "Info"
+doc = "d"
+
+[[element.child]]
+name = "Status"
+type = "Level"
+doc = "d"
+
+[[element.child]]
+name = "Nodes"
+type = "Node"
+multiplicity = "wrapped"
+item = "Node"
+doc = "d"
+
+[[element.child]]
+name = "Tags"
+type = "string"
+multiplicity = "repeated"
+doc = "d"
+
+[[element]]
+name = "Node"
+doc = "d"
+
+[[element.child]]
+name = "At"
+type = "u64"
+multiplicity = "optional"
+doc = "d"
+"#;
+
 /// Which file an edit changes.
 #[derive(Clone, Copy)]
 enum File {
@@ -210,6 +271,8 @@ enum File {
     Errors,
     /// A second family file, `api-spec/other.toml`, whose whole text is `to`.
     Other,
+    /// `api-spec/evt.toml` (starts as [`EVENTS`]).
+    Events,
 }
 
 /// Replace `from` (which must occur exactly once) with `to`.
@@ -221,6 +284,10 @@ struct Edit {
 
 const fn fam(from: &'static str, to: &'static str) -> Edit {
     Edit { file: File::Family, from, to }
+}
+
+const fn evt(from: &'static str, to: &'static str) -> Edit {
+    Edit { file: File::Events, from, to }
 }
 
 struct Case {
@@ -545,6 +612,104 @@ const CASES: &[Case] = &[
         edits: &[fam("[[endpoint.error]]\ncode = 301055\n", "[[endpoint.error]]\ncode = 2\n")],
         expected: "api-spec/test.toml: endpoint `list_things`: error 2 is not in errors.toml",
     },
+    // Callback events.
+    Case {
+        edits: &[evt(r#"name = "Node""#, r#"name = "node""#)],
+        expected: "api-spec/evt.toml: element `node`: `node` is not an UpperCamelCase type name",
+    },
+    Case {
+        edits: &[evt(r#"name = "Node""#, r#"name = "Thing""#)],
+        expected: "api-spec/evt.toml: element `Thing`: type name `Thing` is taken (also defined in family `test`)",
+    },
+    Case {
+        edits: &[evt(
+            "[header]\ndoc = \"h\"\n\n[[header.child]]\nname = \"Event\"\ntype = \"string\"\ndoc = \"d\"\n\n[[header.child]]\nname = \"CreateTime\"\ntype = \"i64\"\ndoc = \"d\"\n",
+            "",
+        )],
+        expected: "api-spec/evt.toml: events: events need a [header] section declaring the elements every event carries",
+    },
+    Case {
+        edits: &[evt(
+            "[[event]]\nname = \"thing_changed\"\ndoc = \"d\"\n\n[[event.child]]\nname = \"Info\"\ntype = \"Info\"\ndoc = \"d\"\n",
+            "",
+        )],
+        expected: "api-spec/evt.toml: header: a [header] without [[event]]s",
+    },
+    Case {
+        edits: &[evt(
+            "name = \"CreateTime\"\ntype = \"i64\"",
+            "name = \"CreateTime\"\ntype = \"i64\"\nmultiplicity = \"repeated\"",
+        )],
+        expected: "api-spec/evt.toml: header: field `CreateTime`: header children must be single (one or optional) \
+                   strings or integers",
+    },
+    Case {
+        edits: &[evt(r#"name = "Event""#, r#"name = "Kind""#)],
+        expected: "api-spec/evt.toml: header: the header needs the element `Event` (type string, multiplicity one): it \
+                   names the event",
+    },
+    Case {
+        edits: &[evt(r#"name = "thing_changed""#, r#"name = "thing-changed""#)],
+        expected: "api-spec/evt.toml: event `thing-changed`: `thing-changed` is not an Event value (ASCII letters, \
+                   digits and _, starting with a letter)",
+    },
+    Case {
+        edits: &[evt(
+            "[[element]]\nname = \"Info\"",
+            "[[event]]\nname = \"thing_changed\"\nvariant = \"Again\"\ndoc = \"d\"\n\n[[element]]\nname = \"Info\"",
+        )],
+        expected: "api-spec/evt.toml: event `thing_changed`: event `thing_changed` is defined twice",
+    },
+    Case {
+        edits: &[evt(r#"name = "At""#, r#"name = "1At""#)],
+        expected: "api-spec/evt.toml: element `Node`: field `1At`: `1At` is not an XML element name",
+    },
+    Case {
+        edits: &[evt(r#"name = "At""#, "name = \"At\"\nalias = [\"At\"]")],
+        expected: "api-spec/evt.toml: element `Node`: field `At`: element `At` is declared twice (names and aliases, \
+                   header included)",
+    },
+    Case {
+        edits: &[evt(r#"name = "At""#, "name = \"At\"\nrust_name = \"self\"")],
+        expected: "api-spec/evt.toml: element `Node`: field `At`: `self` is not usable as a Rust field name",
+    },
+    Case {
+        edits: &[evt(r#"name = "Tags""#, "name = \"Tags\"\nrust_name = \"status\"")],
+        expected: "api-spec/evt.toml: element `Info`: field `Tags`: duplicate Rust name `status`",
+    },
+    Case {
+        edits: &[evt(r#"multiplicity = "optional""#, r#"multiplicity = "maybe""#)],
+        expected: "api-spec/evt.toml: element `Node`: field `At`: multiplicity `maybe` is not one of one, optional, \
+                   repeated, wrapped",
+    },
+    Case {
+        edits: &[evt("item = \"Node\"\n", "")],
+        expected: "api-spec/evt.toml: element `Info`: field `Nodes`: a wrapped element needs `item`, the name of the \
+                   children inside the wrapper",
+    },
+    Case {
+        edits: &[evt(r#"multiplicity = "repeated""#, "multiplicity = \"repeated\"\nitem = \"Tag\"")],
+        expected: "api-spec/evt.toml: element `Info`: field `Tags`: `item` applies to wrapped elements only",
+    },
+    Case {
+        edits: &[evt(r#"type = "u64""#, r#"type = "list<u64>""#)],
+        expected: "api-spec/evt.toml: element `Node`: field `At`: `list<u64>` is not an element type (expected \
+                   string, i32, i64, u32, u64, an enum or an [[element]] name)",
+    },
+    Case {
+        edits: &[evt(r#"type = "Level""#, r#"type = "Missing""#)],
+        expected: "api-spec/evt.toml: element `Info`: field `Status`: unknown element type `Missing`",
+    },
+    Case {
+        edits: &[evt(r#"type = "Level""#, r#"type = "Thing""#)],
+        expected: "api-spec/evt.toml: element `Info`: field `Status`: `Thing` is a JSON struct or union; an element \
+                   holds text, an enum or an [[element]]",
+    },
+    Case {
+        edits: &[evt(r#"type = "u64""#, r#"type = "Node""#)],
+        expected: "api-spec/evt.toml: element `Node`: element `Node` contains itself through one/optional children \
+                   (use a list)",
+    },
     // errors.toml.
     Case {
         edits: &[Edit {
@@ -569,11 +734,13 @@ const CASES: &[Case] = &[
 fn files(edits: &[Edit]) -> SpecFiles {
     let mut family = FAMILY.to_string();
     let mut errors = ERRORS.to_string();
+    let mut events = EVENTS.to_string();
     let mut other = None;
     for e in edits {
         let text = match e.file {
             File::Family => &mut family,
             File::Errors => &mut errors,
+            File::Events => &mut events,
             File::Other => {
                 other = Some(e.to.to_string());
                 continue;
@@ -582,7 +749,10 @@ fn files(edits: &[Edit]) -> SpecFiles {
         assert_eq!(text.matches(e.from).count(), 1, "the edit anchor {:?} must occur exactly once", e.from);
         *text = text.replacen(e.from, e.to, 1);
     }
-    let mut families = vec![(PathBuf::from("api-spec/test.toml"), parse(&family))];
+    let mut families = vec![
+        (PathBuf::from("api-spec/test.toml"), parse(&family)),
+        (PathBuf::from("api-spec/evt.toml"), parse(&events)),
+    ];
     if let Some(other) = other {
         families.push((PathBuf::from("api-spec/other.toml"), parse(&other)));
     }
@@ -601,7 +771,8 @@ fn variant(e: &SpecError) -> String {
 #[test]
 fn the_base_spec_is_accepted_and_resolved() {
     let model = check::resolve(files(&[])).expect("the base spec is valid");
-    let ep = &model.families[0].endpoints[0];
+    let test = model.families.iter().find(|f| f.module == "test").expect("family test");
+    let ep = &test.endpoints[0];
     assert_eq!(ep.id, "test.list_things");
     let page = ep.page.as_ref().expect("paged");
     assert_eq!(page.size_field.as_ref().map(|f| f.wire.as_str()), Some("size"));
@@ -613,6 +784,18 @@ fn the_base_spec_is_accepted_and_resolved() {
     }
     let filter = model.strukt(ep.request).fields.iter().find(|f| f.wire == "filters").unwrap();
     assert_eq!(filter.unique.as_ref().map(|u| u.key_wire.as_str()), Some("key"));
+
+    let evt = model.families.iter().find(|f| f.module == "evt").expect("family evt");
+    let events = evt.events.as_ref().expect("events");
+    assert_eq!(events.header[events.discriminator].xml, "Event");
+    assert_eq!(events.kinds.iter().map(|k| k.variant.to_string()).collect::<Vec<_>>(), ["ThingChanged"]);
+    let info = model.element(evt.elements[0]);
+    assert_eq!(info.name, "Info");
+    assert!(!info.defaultable, "a required enum has no default");
+    let nodes = info.children.iter().find(|c| c.xml == "Nodes").unwrap();
+    assert_eq!(nodes.multiplicity, Multiplicity::Wrapped { item: "Node".into() });
+    assert!(matches!(&info.children[0].ty, XmlTy::IntEnum(t) if t.module == "test" && t.name == "Level"));
+    assert!(model.element(evt.elements[1]).defaultable);
 }
 
 #[test]

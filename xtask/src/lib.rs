@@ -8,8 +8,9 @@
 //!    typed [`model::Model`] (enums for method, repr, cursor style, span and type; every
 //!    reference resolved to the item or field it names) or a [`check::SpecError`] naming the
 //!    file, item and field;
-//! 3. emit — [`gen_models`], [`gen_endpoints`]: Rust printed from the model alone, with
-//!    `quote` → `syn` → `prettyplease`.
+//! 3. emit — [`gen_models`], [`gen_endpoints`], [`gen_events`] (callback events, into the
+//!    models module of their family): Rust printed from the model alone, with `quote` → `syn`
+//!    → `prettyplease`.
 //!
 //! The generator is a library so tests can render fixture specs; `main.rs` is a thin CLI.
 //! Output is deterministic (items sorted by name, files sorted by path) and carries an
@@ -17,6 +18,7 @@
 
 pub mod check;
 pub mod gen_endpoints;
+pub mod gen_events;
 pub mod gen_models;
 pub mod model;
 pub mod rust;
@@ -95,7 +97,9 @@ pub fn render_model(model: &Model, target: &Target) -> Result<BTreeMap<PathBuf, 
     for fam in &model.families {
         let source = fam.source.display().to_string();
         let file = format!("{}.rs", fam.module);
-        out.insert(target.models_dir.join(&file), rust::render(models.family(fam), &source)?);
+        let mut module = models.family(fam);
+        module.extend(gen_events::family(model, fam));
+        out.insert(target.models_dir.join(&file), rust::render(module, &source)?);
         if endpoints.has_family(fam) {
             out.insert(target.endpoints_dir.join(&file), rust::render(endpoints.family(fam), &source)?);
         }

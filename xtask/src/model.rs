@@ -7,9 +7,12 @@
 //! [`Model`] (or a copy of the resolved [`Field`] it names), so an emitter never looks a name up
 //! and has no "not found" case to paper over.
 //!
-//! Adding a kind of item (callback events, say) means: a TOML section in `spec.rs`, a variant of
-//! [`ItemRef`] and an arena here, a `check/<kind>.rs` that resolves it, and an emitter that
-//! reads it.
+//! Adding a kind of item means: a TOML section in `spec.rs`, an arena here (and a variant of
+//! [`ItemRef`] when JSON fields may name it), a `check/<kind>.rs` that resolves it, and an
+//! emitter that reads it. Callback events are the example: `[header]`, `[[element]]` and
+//! `[[event]]` sections, the [`Element`] arena and [`Family::events`], `check/events.rs` and
+//! `gen_events.rs`. Their element types are XML-only, so they have no [`ItemRef`]: a JSON
+//! field cannot name one.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -29,6 +32,8 @@ pub struct Model {
     pub unions: Vec<Union>,
     /// The global error codes (`errors.toml`), when the spec has them.
     pub errors: Option<ErrorTable>,
+    /// Every XML element type of the callback events.
+    pub elements: Vec<Element>,
 }
 
 /// Index of a struct in [`Model::structs`].
@@ -38,6 +43,10 @@ pub struct StructId(pub(crate) usize);
 /// Index of an enum in [`Model::enums`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EnumId(pub(crate) usize);
+
+/// Index of an XML element type in [`Model::elements`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ElementId(pub(crate) usize);
 
 /// Index of a union in [`Model::unions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,6 +66,11 @@ impl Model {
     /// The union behind an id.
     pub fn union(&self, id: UnionId) -> &Union {
         &self.unions[id.0]
+    }
+
+    /// The XML element type behind an id.
+    pub fn element(&self, id: ElementId) -> &Element {
+        &self.elements[id.0]
     }
 
     /// Every endpoint with its family, sorted by id (`family.name`).
@@ -89,6 +103,10 @@ pub struct Family {
     pub unions: Vec<UnionId>,
     /// Endpoints, sorted by name.
     pub endpoints: Vec<Endpoint>,
+    /// XML element types of the family's events, in spec order.
+    pub elements: Vec<ElementId>,
+    /// The family's callback events, when it declares any.
+    pub events: Option<Events>,
 }
 
 /// Which kind of item a [`TypeRef`] names; the id says which one.
@@ -565,5 +583,119 @@ impl ErrorClass {
             ErrorClass::Internal => "internal",
             ErrorClass::Other => "other",
         }
+    }
+}
+
+/// The callback events of a family: decoded from the XML WeCom pushes, written as JSON.
+#[derive(Debug)]
+pub struct Events {
+    /// Documentation of the header every event carries.
+    pub header_doc: String,
+    /// The root children every event carries (single scalars).
+    pub header: Vec<Child>,
+    /// Index in `header` of the `Event` element, whose text names the event.
+    pub discriminator: usize,
+    /// The events, sorted by `Event` value.
+    pub kinds: Vec<EventKind>,
+}
+
+/// One callback event.
+#[derive(Debug)]
+pub struct EventKind {
+    /// The `Event` value (`sys_approval_change`).
+    pub name: String,
+    /// The variant of the generated `Event` enum, and the name of the event's struct.
+    pub variant: Ident,
+    pub doc: String,
+    /// The root's children besides the header.
+    pub children: Vec<Child>,
+}
+
+/// An XML element with children: a struct.
+#[derive(Debug)]
+pub struct Element {
+    pub name: Ident,
+    /// Module of its family.
+    pub module: Ident,
+    pub doc: String,
+    pub children: Vec<Child>,
+    /// Every child has a default (no required enum inside), so an absent element reads as
+    /// `Default::default()`.
+    pub defaultable: bool,
+}
+
+/// A child element.
+#[derive(Debug, Clone)]
+pub struct Child {
+    /// The element name.
+    pub xml: String,
+    /// Other element names accepted when reading.
+    pub aliases: Vec<String>,
+    /// The Rust (and JSON) name.
+    pub ident: Ident,
+    pub doc: String,
+    pub ty: XmlTy,
+    pub multiplicity: Multiplicity,
+}
+
+/// What an element holds.
+#[derive(Debug, Clone)]
+pub enum XmlTy {
+    /// Text, read as a string or an integer.
+    Scalar(XmlScalar),
+    /// Text holding the value of an open int enum (of any family).
+    IntEnum(TypeRef),
+    /// Text holding the value of an open string enum (of any family).
+    StringEnum(TypeRef),
+    /// Child elements.
+    Element(ElementId),
+}
+
+/// The text types of an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XmlScalar {
+    String,
+    I32,
+    I64,
+    U32,
+    U64,
+}
+
+impl XmlScalar {
+    /// Every text type (the type parser tries each spelling).
+    pub const ALL: [XmlScalar; 5] = [XmlScalar::String, XmlScalar::I32, XmlScalar::I64, XmlScalar::U32, XmlScalar::U64];
+
+    /// The spec spelling.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            XmlScalar::String => "string",
+            XmlScalar::I32 => "i32",
+            XmlScalar::I64 => "i64",
+            XmlScalar::U32 => "u32",
+            XmlScalar::U64 => "u64",
+        }
+    }
+}
+
+/// How often a child element occurs, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Multiplicity {
+    /// Once: `T`. An absent or empty element reads as `T`'s default when it has one.
+    One,
+    /// At most once: `Option<T>`.
+    Optional,
+    /// Any number of sibling elements with this name and no wrapper: `Vec<T>`.
+    Repeated,
+    /// One wrapper element holding any number of `item` children: `Vec<T>`.
+    Wrapped { item: String },
+}
+
+impl Multiplicity {
+    /// Every spelling of the spec, for messages.
+    pub const SPELLINGS: &'static str = "one, optional, repeated, wrapped";
+
+    /// `Vec<T>` in Rust.
+    pub fn is_list(&self) -> bool {
+        matches!(self, Multiplicity::Repeated | Multiplicity::Wrapped { .. })
     }
 }

@@ -1,7 +1,9 @@
 //! The spec format (`api-spec/*.toml`) as TOML reads it: the parse stage.
 //!
 //! A spec directory holds one file per API family (`auth.toml`, `journal.toml`, …), an optional
-//! `common.toml` for shared types, and `errors.toml` for the global error codes. The structs
+//! `common.toml` for shared types, and `errors.toml` for the global error codes. A family may
+//! also declare callback events (`events.toml`): a `[header]`, `[[element]]` types and
+//! `[[event]]`s, whose children name an XML element, a type and a multiplicity. The structs
 //! here are the files' shape and nothing more: strings stay strings (`type = "list<Row>"`,
 //! `method = "POST"`, `max_span = "31 days"`). [`crate::check`] is the one place that reads
 //! them, validates the whole and produces the typed [`crate::model::Model`].
@@ -27,6 +29,14 @@ pub struct FamilyFile {
     pub enums: Vec<EnumDef>,
     #[serde(default, rename = "union")]
     pub unions: Vec<UnionDef>,
+    /// Callback events: the envelope every event of the family carries (see [`HeaderDef`]).
+    pub header: Option<HeaderDef>,
+    /// XML element types of the family's events.
+    #[serde(default, rename = "element")]
+    pub elements: Vec<ElementDef>,
+    /// Callback events, one per `Event` value.
+    #[serde(default, rename = "event")]
+    pub events: Vec<EventDef>,
 }
 
 /// `api-spec/errors.toml`.
@@ -232,6 +242,63 @@ pub struct UnionVariantDef {
     /// The payload struct.
     #[serde(rename = "type")]
     pub ty: String,
+    pub doc: String,
+}
+
+/// The children of the `<xml>` root that every event of a family carries (`ToUserName`,
+/// `CreateTime`, `Event`, …). One of them, `Event`, names the event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderDef {
+    pub doc: String,
+    #[serde(default, rename = "child")]
+    pub children: Vec<ChildDef>,
+}
+
+/// An XML element with children, decoded into a struct.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElementDef {
+    /// The Rust type name.
+    pub name: String,
+    pub doc: String,
+    #[serde(default, rename = "child")]
+    pub children: Vec<ChildDef>,
+}
+
+/// A callback event: the `<xml>` root whose `Event` element holds `name`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDef {
+    /// The `Event` value (`sys_approval_change`).
+    pub name: String,
+    /// The Rust variant and struct name (defaults to the UpperCamelCase of `name`).
+    pub variant: Option<String>,
+    pub doc: String,
+    /// The root's children besides the header's.
+    #[serde(default, rename = "child")]
+    pub children: Vec<ChildDef>,
+}
+
+/// A child element of an event, element or header.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildDef {
+    /// The XML element name.
+    pub name: String,
+    /// The Rust name (defaults to snake_case of `name`).
+    pub rust_name: Option<String>,
+    /// `string`, `i32`, `i64`, `u32`, `u64`, an enum or an `[[element]]` name.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// `one` (the default), `optional`, `repeated` (sibling elements with no wrapper) or
+    /// `wrapped` (one wrapper element holding `item` children).
+    pub multiplicity: Option<String>,
+    /// `wrapped`: the name of the children inside the wrapper.
+    pub item: Option<String>,
+    /// Other element names accepted when reading.
+    #[serde(default)]
+    pub alias: Vec<String>,
     pub doc: String,
 }
 

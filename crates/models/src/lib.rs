@@ -1,4 +1,5 @@
-//! Typed models of the WeCom (企业微信) OA server API: 审批 approvals and 汇报 journals.
+//! Typed models of the WeCom (企业微信) OA server API: 审批 approvals and 汇报 journals, and the
+//! approval callback events.
 //!
 //! Every type here is generated from `api-spec/*.toml` (see the repository README), with small
 //! handwritten helpers in `*_ext.rs` files beside the generated modules. The types follow the
@@ -10,7 +11,9 @@
 //!   kind this SDK does not know keeps its tag and raw JSON;
 //! - big ids stay exact (`u64`), and numbers WeCom carries in strings stay text
 //!   ([`NumberString`]), so money never passes through a float;
-//! - secrets ([`Secret`]) never show in `Debug`.
+//! - secrets ([`Secret`]) never show in `Debug`;
+//! - callback events ([`event::Event`]) decode from the XML WeCom pushes, with the same open
+//!   enums for statuses, and serialize to JSON for export (see [`event`]).
 //!
 //! ```
 //! use wecom_models::approval::{GetApprovalDetailResponse, SpStatus};
@@ -104,6 +107,7 @@ extern crate self as wecom_models;
 mod generated;
 mod runtime;
 mod unknown;
+mod xml;
 
 mod approval_ext;
 mod common_ext;
@@ -111,6 +115,7 @@ mod journal_ext;
 
 pub use runtime::{JsonString, NumberString, Secret};
 pub use unknown::{UnknownCode, UnknownKind, UnknownValue};
+pub use xml::EventError;
 
 #[doc(hidden)]
 pub use runtime::__private;
@@ -135,4 +140,11 @@ pub mod approval {
 /// 汇报 (journal): record ids, record details, statistics and WeDrive downloads.
 pub mod journal {
     pub use crate::generated::journal::*;
+}
+
+/// Callback events (回调事件): the approval events WeCom pushes, decoded from their XML.
+pub mod event {
+    pub use crate::generated::event::*;
+    #[doc(no_inline)]
+    pub use crate::xml::EventError;
 }

@@ -281,25 +281,13 @@ pub mod __private {
         &kind.value
     }
 
-    /// Reads an integer that may arrive as a JSON number or as a numeric string.
+    pub use crate::xml::private as xml;
+
+    /// Reads the integer of an open int enum: a JSON number, a numeric JSON string, or the
+    /// text of an XML element (quick-xml hands an element to `deserialize_any` as a map
+    /// holding `$text`), so the same enum reads from the JSON API and from callback XML.
     pub fn deserialize_lenient_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = i64;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer or an integer in a string")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-                Ok(v)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-                i64::try_from(v).map_err(|_| E::custom(format!("{v} does not fit in i64")))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-                v.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-            }
-        }
-        deserializer.deserialize_any(V)
+        xml::code::<D, i64>(deserializer)
     }
 
     /// `#[serde(with)]` for a `u64` that the wire carries as a string (`"1569546000"`).

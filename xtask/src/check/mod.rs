@@ -11,13 +11,16 @@
 //! 4. `enums` and `unions`;
 //! 5. `endpoints`: method, path, page, window and cursor, each reference resolved to the
 //!    field it names;
-//! 6. `reach`: the sets the emitters share (request-side structs, defaultable structs).
+//! 6. `reach`: the sets the emitters share (request-side structs, defaultable structs);
+//! 7. `events`: callback events — the header, the XML element types and the events, whose
+//!    children may name an open enum of any family.
 //!
 //! Any problem stops the run with a [`SpecError`] naming the file, the item and the field.
 
 mod endpoints;
 mod enums;
 mod errors;
+mod events;
 mod fields;
 mod names;
 mod problem;
@@ -84,6 +87,8 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
             enums: fam.enums.clone(),
             unions: fam.unions.clone(),
             endpoints: eps,
+            elements: Vec::new(),
+            events: None,
         });
     }
 
@@ -104,7 +109,13 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
         })
         .collect();
 
-    Ok(Model { families, structs, enums, unions, errors: error_codes })
+    let xml = events::resolve(&declared)?;
+    for (fam, (elements, events)) in families.iter_mut().zip(xml.families) {
+        fam.elements = elements;
+        fam.events = events;
+    }
+
+    Ok(Model { families, structs, enums, unions, errors: error_codes, elements: xml.elements })
 }
 
 /// Where a problem is: the file and the item, for building [`SpecError`]s.

@@ -183,6 +183,46 @@ pub enum Problem {
     #[error("error {code} is not in errors.toml")]
     EndpointErrorUnknown { code: i64 },
 
+    // Callback events (check/events.rs).
+    #[error("`{name}` is not an UpperCamelCase type name")]
+    XmlTypeName { name: String },
+    #[error("type name `{name}` is taken (also defined in family `{other}`)")]
+    XmlTypeTaken { name: String, other: String },
+    #[error("events need a [header] section declaring the elements every event carries")]
+    EventsWithoutHeader,
+    #[error("a [header] without [[event]]s")]
+    HeaderWithoutEvents,
+    #[error("header children must be single (one or optional) strings or integers")]
+    HeaderChild,
+    #[error("the header needs the element `Event` (type string, multiplicity one): it names the event")]
+    HeaderWithoutEvent,
+    #[error("`{name}` is not an Event value (ASCII letters, digits and _, starting with a letter)")]
+    EventName { name: String },
+    #[error("event `{name}` is defined twice")]
+    DuplicateEvent { name: String },
+    #[error("`{name}` is not an XML element name")]
+    ElementName { name: String },
+    #[error("element `{name}` is declared twice (names and aliases, header included)")]
+    DuplicateElement { name: String },
+    #[error("`{name}` is not usable as a Rust field name")]
+    ChildRustName { name: String },
+    #[error("duplicate Rust name `{name}`")]
+    DuplicateChildRustName { name: String },
+    #[error("multiplicity `{value}` is not one of {expected}")]
+    Multiplicity { value: String, expected: String },
+    #[error("a wrapped element needs `item`, the name of the children inside the wrapper")]
+    WrappedWithoutItem,
+    #[error("`item` applies to wrapped elements only")]
+    ItemWithoutWrapper,
+    #[error("`{ty}` is not an element type (expected {expected}, an enum or an [[element]] name)")]
+    ElementTypeSyntax { ty: String, expected: String },
+    #[error("unknown element type `{name}`")]
+    UnknownElementType { name: String },
+    #[error("`{name}` is a JSON struct or union; an element holds text, an enum or an [[element]]")]
+    ElementTypeKind { name: String },
+    #[error("element `{name}` contains itself through one/optional children (use a list)")]
+    ElementCycle { name: String },
+
     // errors.toml (check/errors.rs).
     #[error("duplicate code")]
     DuplicateCode,

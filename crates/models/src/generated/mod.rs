@@ -7,5 +7,7 @@ pub mod approval;
 pub mod auth;
 /// Types shared by approvals (审批) and journals (汇报): people, multi-language texts, and the
 pub mod common;
+/// Callback events (回调事件): what WeCom pushes to an app's callback URL, decoded from the XML
+pub mod event;
 /// 汇报 (journal): list record ids in a time window, read a record, read the summarised
 pub mod journal;
