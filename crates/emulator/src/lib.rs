@@ -49,6 +49,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Where the docs allow several readings the emulator takes the most awkward one by
+//! default ([`Quirks`]: opaque journal cursors, short and empty pages before the last,
+//! journal titles without `lang`, approval padding as the example…), each switchable so a
+//! client can be tested under both; [`Novelties`] makes it send what no spec knows yet:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wecom_emulator::EmulatorError> {
+//! use wecom_emulator::{Emulator, JournalCursor, Quirks};
+//!
+//! let awkward = Emulator::builder().start().await?; // Quirks::default()
+//! let plain = Emulator::builder().quirks(Quirks::plain()).start().await?;
+//! let offsets = Emulator::builder().journal_cursor(JournalCursor::Offset).short_pages(false).start().await?;
+//! let drifting = Emulator::builder().novelties(true).novelty_errcode_every(Some(50)).start().await?;
+//! # let _ = (awkward, plain, offsets, drifting);
+//! # Ok(()) }
+//! ```
+//!
 //! The emulator deliberately depends on neither `wecom-models` nor `wecom-callback`:
 //! its JSON and XML are built from literal templates and its callback cipher
 //! ([`crypto`]) is its own, so that a wrong model or cipher cannot hide behind an

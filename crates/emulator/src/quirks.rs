@@ -86,7 +86,7 @@ pub(crate) const APPROVAL_EXAMPLE_PAD: [&str; 6] =
 /// versions. Settable at build time, with [`crate::EmulatorHandle::set_quirks`] and over
 /// `POST /_emulator/quirks`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Quirks {
     /// journal get_record_list `next_cursor`: [`JournalCursor::Opaque`] by default.
     pub journal_cursor: JournalCursor,
@@ -150,7 +150,7 @@ impl Quirks {
 /// Things the spec does not know yet, sent so that a client's drift report can be tested
 /// (see the crate README, "Novelties", for every path and value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Novelties {
     /// getapprovaldetail answers carry an unknown top-level field, unknown fields inside a
     /// control value and inside `sp_record[].details[]`, an unknown control kind and unknown

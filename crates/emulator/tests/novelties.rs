@@ -176,8 +176,10 @@ async fn novelties_over_the_operator_api() {
     let (status, v) = post(r#"{"errcode_every":5}"#).await;
     assert_eq!((status, v), (200, json!({"enabled": true, "errcode_every": 5})), "keys not given are kept");
     assert_eq!(api.emu.novelties(), Novelties { enabled: true, errcode_every: Some(5) });
-    let (status, _) = post(r#"{"errcode_every":0}"#).await;
-    assert_eq!(status, 400);
+    for bad in [r#"{"errcode_every":0}"#, r#"{"enable":true}"#, r#"{"enabled":"yes"}"#] {
+        let (status, _) = post(bad).await;
+        assert_eq!(status, 400, "{bad}");
+    }
     let (status, _) = post("").await;
     assert_eq!(status, 200);
     assert_eq!(api.emu.novelties(), Novelties::default());

@@ -207,7 +207,9 @@ async fn quirks_over_the_operator_api() {
     let q = api.emu.quirks();
     assert_eq!((q.journal_cursor, q.approval_padding, q.short_pages), (JournalCursor::Offset, Padding::None, true));
     assert_eq!(get().await, v);
-    for bad in [r#"{"journal_cursor":"sideways"}"#, r#"{"unknown_journal_errcode":0}"#, "[1]", "{"] {
+    for bad in
+        [r#"{"journal_cursor":"sideways"}"#, r#"{"unknown_journal_errcode":0}"#, r#"{"short_page":false}"#, "[1]", "{"]
+    {
         let (status, _) = post(bad).await;
         assert_eq!(status, 400, "{bad}");
     }
@@ -216,4 +218,47 @@ async fn quirks_over_the_operator_api() {
     let (status, _) = post("").await;
     assert_eq!(status, 200);
     assert_eq!(api.emu.quirks(), Quirks::default());
+}
+
+#[tokio::test]
+async fn the_binary_takes_every_quirk_and_novelty_flag() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    /// Stops the child even when an assertion fails first.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_wecom-emulator"))
+        .args(["--addr", "127.0.0.1:0", "--approvals", "20", "--journals", "10", "--plain"])
+        .args(["--journal-cursor", "opaque", "--short-pages", "true", "--approval-padding", "none"])
+        .args(["--unknown-journal-errcode", "301067", "--novelties", "--novelty-errcode-every", "7"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut child = Kill(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.strip_prefix("wecom-emulator listening on ").expect("the first line names the URL").to_string();
+    let printed: Vec<String> = lines.by_ref().take(8).map(|l| l.unwrap()).collect();
+    let http = http();
+    let quirks: Value = http.get(format!("{base}/_emulator/quirks")).send().await.unwrap().json().await.unwrap();
+    let novelties: Value = http.get(format!("{base}/_emulator/novelties")).send().await.unwrap().json().await.unwrap();
+    drop(child);
+    // --plain, then each flag given on top.
+    let expected = Quirks {
+        journal_cursor: JournalCursor::Opaque,
+        short_pages: true,
+        approval_padding: Padding::None,
+        unknown_journal_errcode: 301_067,
+        ..Quirks::plain()
+    };
+    assert_eq!(quirks, serde_json::to_value(expected).unwrap());
+    assert_eq!(novelties, json!({"enabled": true, "errcode_every": 7}));
+    assert!(printed.iter().any(|l| l.contains("quirks:") && l.contains("Opaque")), "{printed:?}");
+    assert!(printed.iter().any(|l| l.contains("novelties:") && l.contains("every 7")), "{printed:?}");
 }
