@@ -53,14 +53,19 @@ impl ApprovalFilter {
     }
 }
 
-/// journal get_record_list filters: AND across fields, OR within `departments`.
+/// journal get_record_list filters: AND across keys, OR within a key.
+///
+/// The docs allow only `department` to repeat for approvals and say nothing for journals;
+/// the emulator accepts any journal key repeated (unless
+/// [`crate::Quirks::reject_repeated_journal_filters`]) and OR-s the values of one key, as
+/// approvals do for departments. Empty means "no filter on this key".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JournalFilter {
-    /// `template_id` filter.
-    pub template_id: Option<String>,
-    /// `creator` filter (提单人 userid).
-    pub creator: Option<String>,
+    /// `template_id` filters (OR).
+    pub template_ids: Vec<String>,
+    /// `creator` filters (提单人 userid, OR).
+    pub creators: Vec<String>,
     /// `department` filters (OR): the submitter's department id, exact match.
     pub departments: Vec<String>,
 }
@@ -70,14 +75,14 @@ impl JournalFilter {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets the `template_id` filter.
+    /// Adds a `template_id` filter (several are OR-ed).
     pub fn template_id(mut self, id: impl Into<String>) -> Self {
-        self.template_id = Some(id.into());
+        self.template_ids.push(id.into());
         self
     }
-    /// Sets the `creator` filter.
+    /// Adds a `creator` filter (several are OR-ed).
     pub fn creator(mut self, userid: impl Into<String>) -> Self {
-        self.creator = Some(userid.into());
+        self.creators.push(userid.into());
         self
     }
     /// Adds a `department` filter (several are OR-ed).

@@ -49,6 +49,23 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Where the docs allow several readings the emulator takes the most awkward one by
+//! default ([`Quirks`]: opaque journal cursors, short and empty pages before the last,
+//! journal titles without `lang`, approval padding as the example…), each switchable so a
+//! client can be tested under both; [`Novelties`] makes it send what no spec knows yet:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wecom_emulator::EmulatorError> {
+//! use wecom_emulator::{Emulator, JournalCursor, Quirks};
+//!
+//! let awkward = Emulator::builder().start().await?; // Quirks::default()
+//! let plain = Emulator::builder().quirks(Quirks::plain()).start().await?;
+//! let offsets = Emulator::builder().journal_cursor(JournalCursor::Offset).short_pages(false).start().await?;
+//! let drifting = Emulator::builder().novelties(true).novelty_errcode_every(Some(50)).start().await?;
+//! # let _ = (awkward, plain, offsets, drifting);
+//! # Ok(()) }
+//! ```
+//!
 //! The emulator deliberately depends on neither `wecom-models` nor `wecom-callback`:
 //! its JSON and XML are built from literal templates and its callback cipher
 //! ([`crypto`]) is its own, so that a wrong model or cipher cannot hide behind an
@@ -62,6 +79,7 @@ mod faults;
 mod filter;
 mod ids;
 mod push;
+pub mod quirks;
 mod server;
 pub mod time;
 mod wedrive;
@@ -83,13 +101,14 @@ pub use push::{
     AttemptOutcome, DEFAULT_AGENT_ID, Delivery, DeliveryAttempt, DeliveryRecord, PushCounts, PushFaultKind, PushFaults,
     RetryOn,
 };
+pub use quirks::{JournalCursor, NOVELTY_ERRCODE, Novelties, Padding, Quirks};
 pub use world::{ActivityMix, ApprovalEvent, Change, ChangeError, ChangeKind};
 
 use activity::ActivitySettings;
 use crypto::MsgCrypt;
 use dataset::{Dataset, DatasetConfig};
 use push::{PushSettings, Pusher, Target};
-use server::state::{Config, Shared};
+use server::state::{Config, Shared, Switches};
 use world::View;
 
 /// Default corp id.
@@ -171,6 +190,8 @@ pub struct EmulatorBuilder {
     activity: u32,
     activity_for: Option<Duration>,
     activity_mix: ActivityMix,
+    quirks: Quirks,
+    novelties: Novelties,
 }
 
 /// Callback URL and secrets as given to the builder; `Debug` shows the URL only.
@@ -228,6 +249,8 @@ impl Default for EmulatorBuilder {
             activity: 0,
             activity_for: None,
             activity_mix: ActivityMix::default(),
+            quirks: Quirks::default(),
+            novelties: Novelties::default(),
         }
     }
 }
@@ -369,6 +392,65 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Every reading where the docs allow several at once; default [`Quirks::default`] (the
+    /// awkward ones). [`Quirks::plain`] gives the lenient readings.
+    pub fn quirks(mut self, quirks: Quirks) -> Self {
+        self.quirks = quirks;
+        self
+    }
+    /// What journal get_record_list's `next_cursor` is; default [`JournalCursor::Opaque`]
+    /// (positions with gaps, seed 93393), [`JournalCursor::Offset`] = `cursor + count`.
+    pub fn journal_cursor(mut self, cursor: JournalCursor) -> Self {
+        self.quirks.journal_cursor = cursor;
+        self
+    }
+    /// Pages shorter than `size`/`limit` (some empty) before the last, as 96509 allows;
+    /// default `true`. `false`: every page but the last is full.
+    pub fn short_pages(mut self, on: bool) -> Self {
+        self.quirks.short_pages = on;
+        self
+    }
+    /// Journal control titles carry `lang`; default `false` (the 93394 example has none).
+    pub fn journal_title_lang(mut self, on: bool) -> Self {
+        self.quirks.journal_title_lang = on;
+        self
+    }
+    /// The empty arrays approval control values are padded with; default
+    /// [`Padding::Example`] (the getapprovaldetail example's six keys).
+    pub fn approval_padding(mut self, padding: Padding) -> Self {
+        self.quirks.approval_padding = padding;
+        self
+    }
+    /// Refuse a repeated journal filter key (other than `department`) with 301066; default
+    /// `false` (no doc says so: values of one key are OR-ed).
+    pub fn reject_repeated_journal_filters(mut self, on: bool) -> Self {
+        self.quirks.reject_repeated_journal_filters = on;
+        self
+    }
+    /// errcode for an unknown `journaluuid`; default 301066 (the journal endpoints' own error
+    /// table); 301084 is the global table's journal_uuid非法.
+    pub fn unknown_journal_errcode(mut self, code: i64) -> Self {
+        self.quirks.unknown_journal_errcode = code;
+        self
+    }
+    /// Legacy getapprovaldata `total` counts deleted forms too (never returned); default `true`.
+    pub fn legacy_total_includes_deleted(mut self, on: bool) -> Self {
+        self.quirks.legacy_total_includes_deleted = on;
+        self
+    }
+    /// Send things no spec knows in getapprovaldetail answers (see [`Novelties::enabled`]
+    /// and the README); default off.
+    pub fn novelties(mut self, on: bool) -> Self {
+        self.novelties.enabled = on;
+        self
+    }
+    /// Every N-th getapprovaldetail call answers [`NOVELTY_ERRCODE`], a code no spec knows;
+    /// default `None`.
+    pub fn novelty_errcode_every(mut self, every: Option<u32>) -> Self {
+        self.novelties.errcode_every = every;
+        self
+    }
+
     /// Generates the dataset, binds the listener and starts serving. The server
     /// runs on its own thread and tokio runtime, so it keeps answering even while
     /// the caller blocks; it stops when the last handle is dropped.
@@ -404,6 +486,12 @@ impl EmulatorBuilder {
         }
         if self.agent_id.is_empty() || !self.agent_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(EmulatorError::Config(format!("agent_id {:?} must be digits", self.agent_id)));
+        }
+        if self.novelties.errcode_every == Some(0) {
+            return Err(EmulatorError::Config("novelty_errcode_every must be at least 1".into()));
+        }
+        if self.quirks.unknown_journal_errcode == 0 {
+            return Err(EmulatorError::Config("unknown_journal_errcode must not be 0 (success)".into()));
         }
         if self.delivery.attempts == 0 || self.delivery.timeout.is_zero() {
             return Err(EmulatorError::Config("delivery needs at least 1 attempt and a positive timeout".into()));
@@ -441,7 +529,8 @@ impl EmulatorBuilder {
             PushSettings { target, delivery: self.delivery, faults: self.push_faults.clone() },
         );
         let activity = ActivitySettings::new(self.activity, self.activity_for, self.activity_mix);
-        let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), self.faults, pusher, activity));
+        let switches = Switches { faults: self.faults, quirks: self.quirks, novelties: self.novelties };
+        let shared = Arc::new(Shared::new(cfg, ds, format!("http://{local}"), switches, pusher, activity));
         shared.set_denied(self.denied);
         let running = server::spawn(listener, shared).map_err(|source| EmulatorError::Bind { addr: local, source })?;
         Ok(EmulatorHandle {
@@ -655,6 +744,24 @@ impl EmulatorHandle {
     pub fn faults(&self) -> Faults {
         self.sh().faults()
     }
+    /// Replaces the quirks (from the next request on; cursors handed out before may then
+    /// point elsewhere).
+    pub fn set_quirks(&self, quirks: Quirks) {
+        self.sh().set_quirks(quirks);
+    }
+    /// The quirks in force.
+    pub fn quirks(&self) -> Quirks {
+        self.sh().quirks()
+    }
+    /// Replaces the novelty settings (the getapprovaldetail call count of
+    /// [`Novelties::errcode_every`] restarts).
+    pub fn set_novelties(&self, novelties: Novelties) {
+        self.sh().set_novelties(novelties);
+    }
+    /// The novelty settings in force.
+    pub fn novelties(&self) -> Novelties {
+        self.sh().novelties()
+    }
 
     // ----- counters ------------------------------------------------------------
 
@@ -678,6 +785,13 @@ impl EmulatorHandle {
     /// Injected faults per kind ([`FaultKind::name`]).
     pub fn fault_counts(&self) -> BTreeMap<String, u64> {
         self.sh().fault_counts()
+    }
+    /// Quirks and novelties as they happened: `getapprovalinfo.short_page`,
+    /// `getapprovalinfo.empty_page`, `get_record_list.short_page`, `get_record_list.empty_page`
+    /// (pages before the last only), `novelty.detail` (answers carrying novelties),
+    /// `novelty.errcode` (answers of [`NOVELTY_ERRCODE`]).
+    pub fn quirk_counts(&self) -> BTreeMap<String, u64> {
+        self.sh().quirk_counts()
     }
     /// Requests currently being handled on a wire path.
     pub fn in_flight(&self, path: &str) -> usize {
@@ -734,9 +848,10 @@ impl EmulatorHandle {
         }
         Some(out)
     }
-    /// The getapprovaldetail `info` of a form as the endpoint renders it now.
+    /// The getapprovaldetail `info` of a form as the endpoint renders it now (with the quirks
+    /// and novelties in force).
     pub fn approval_detail(&self, sp_no: &str) -> Option<Value> {
-        self.sh().view(|v| v.by_sp_no(sp_no).map(|i| v.detail(i)))
+        self.sh().approval_detail(sp_no)
     }
     /// The current `sp_status` of a form.
     pub fn approval_status(&self, sp_no: &str) -> Option<u8> {
@@ -748,8 +863,8 @@ impl EmulatorHandle {
     }
     /// The journal get_record_detail `info` of a record.
     pub fn journal_detail(&self, journaluuid: &str) -> Option<Value> {
-        let ds = &self.sh().ds;
-        ds.journal_by_uuid(journaluuid).map(|i| ds.journal_detail(i))
+        let sh = self.sh();
+        sh.ds.journal_by_uuid(journaluuid).map(|i| sh.journal_detail(i))
     }
     /// Finished stat cycles `(cycle_begin_time, cycle_end_time)` of a journal template
     /// whose begin lies in `[start, end]`: exactly the entries get_stat_list returns.

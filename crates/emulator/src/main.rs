@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use wecom_emulator::{
-    DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, Delivery, Emulator, Faults, MonthRule, PushFaults, RetryOn,
-    time,
+    DEFAULT_AGENT_ID, DEFAULT_CORP_ID, DEFAULT_CORP_SECRET, Delivery, Emulator, Faults, JournalCursor, MonthRule,
+    Padding, PushFaults, Quirks, RetryOn, time,
 };
 
 /// A faithful local WeCom (企业微信) OA server for tests, demos and benchmarks.
@@ -153,6 +153,82 @@ struct Args {
     /// Longest wait of a reordered push for a later one to overtake it.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     push_reorder_hold: Duration,
+    /// Start from the plain readings (offset journal cursor, full pages, titles with lang,
+    /// ten-key padding, repeated journal filters refused, 301084, legacy total = returned)
+    /// instead of the awkward ones; the quirk options below still override.
+    #[arg(long)]
+    plain: bool,
+    /// journal get_record_list next_cursor: "opaque" (positions with gaps; default) or "offset".
+    #[arg(long, value_parser = parse_journal_cursor)]
+    journal_cursor: Option<JournalCursor>,
+    /// Pages shorter than size/limit (some empty) before the last [default: true].
+    #[arg(long, value_name = "BOOL")]
+    short_pages: Option<bool>,
+    /// Journal control titles carry lang [default: false, as the 93394 example].
+    #[arg(long, value_name = "BOOL")]
+    journal_title_lang: Option<bool>,
+    /// Approval control value padding: "example" (default), "full" or "none".
+    #[arg(long, value_parser = parse_padding)]
+    approval_padding: Option<Padding>,
+    /// Refuse a repeated journal filter key with 301066 [default: false].
+    #[arg(long, value_name = "BOOL")]
+    reject_repeated_journal_filters: Option<bool>,
+    /// errcode for an unknown journaluuid [default: 301066].
+    #[arg(long, value_name = "CODE")]
+    unknown_journal_errcode: Option<i64>,
+    /// Legacy getapprovaldata total counts deleted forms too [default: true].
+    #[arg(long, value_name = "BOOL")]
+    legacy_total_includes_deleted: Option<bool>,
+    /// Send things no spec knows in getapprovaldetail answers (for drift reports).
+    #[arg(long)]
+    novelties: bool,
+    /// Every N-th getapprovaldetail call answers errcode 301099, a code no spec knows.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    novelty_errcode_every: Option<u32>,
+}
+
+fn parse_journal_cursor(s: &str) -> Result<JournalCursor, String> {
+    match s {
+        "opaque" => Ok(JournalCursor::Opaque),
+        "offset" => Ok(JournalCursor::Offset),
+        _ => Err(format!("invalid journal cursor {s:?}: opaque or offset")),
+    }
+}
+
+fn parse_padding(s: &str) -> Result<Padding, String> {
+    match s {
+        "example" => Ok(Padding::Example),
+        "full" => Ok(Padding::Full),
+        "none" => Ok(Padding::None),
+        _ => Err(format!("invalid padding {s:?}: example, full or none")),
+    }
+}
+
+/// The quirks the options ask for: the awkward (or `--plain`) readings, then each option given.
+fn quirks(a: &Args) -> Quirks {
+    let mut q = if a.plain { Quirks::plain() } else { Quirks::awkward() };
+    if let Some(c) = a.journal_cursor {
+        q.journal_cursor = c;
+    }
+    if let Some(b) = a.short_pages {
+        q.short_pages = b;
+    }
+    if let Some(b) = a.journal_title_lang {
+        q.journal_title_lang = b;
+    }
+    if let Some(p) = a.approval_padding {
+        q.approval_padding = p;
+    }
+    if let Some(b) = a.reject_repeated_journal_filters {
+        q.reject_repeated_journal_filters = b;
+    }
+    if let Some(c) = a.unknown_journal_errcode {
+        q.unknown_journal_errcode = c;
+    }
+    if let Some(b) = a.legacy_total_includes_deleted {
+        q.legacy_total_includes_deleted = b;
+    }
+    q
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -241,6 +317,9 @@ async fn main() -> ExitCode {
         .concurrency_limit(args.concurrency_limit)
         .narrow_range_above(args.narrow_range_above)
         .month_rule(rule)
+        .quirks(quirks(&args))
+        .novelties(args.novelties)
+        .novelty_errcode_every(args.novelty_errcode_every)
         .faults(faults)
         .agent_id(&args.callback_agent_id)
         .activity(args.activity)
@@ -288,6 +367,19 @@ async fn main() -> ExitCode {
     match emu.callback_url() {
         Some(url) => println!("  callbacks:   sys_approval_change pushed to {url} (receive id {})", emu.corp_id()),
         None => println!("  callbacks:   off (--callback-url to push changes)"),
+    }
+    let q = emu.quirks();
+    println!(
+        "  quirks:      journal cursor {:?}, short pages {}, journal title lang {}, approval padding {:?}, unknown journal {} (GET {base}/_emulator/quirks)",
+        q.journal_cursor, q.short_pages, q.journal_title_lang, q.approval_padding, q.unknown_journal_errcode
+    );
+    let n = emu.novelties();
+    if n.enabled || n.errcode_every.is_some() {
+        println!(
+            "  novelties:   {}{}",
+            if n.enabled { "on" } else { "off" },
+            n.errcode_every.map(|k| format!(", errcode 301099 every {k} getapprovaldetail calls")).unwrap_or_default()
+        );
     }
     let act = emu.activity();
     if act.changes_per_minute > 0 {

@@ -81,9 +81,9 @@ async fn injected_45009() {
     }
     assert_eq!(api.emu.fault_counts()["rate_limited"], 3);
     assert_eq!(api.emu.errcode_count(45009), 3);
-    // The real limiter did not count them.
+    // The real limiter did not count them (an unknown journaluuid is 301066 by default).
     api.emu.set_faults(Faults::none());
-    assert_eq!(api.post(JOURNAL_DETAIL, json!({"journaluuid": "x"})).await["errcode"], 301_084);
+    assert_eq!(api.post(JOURNAL_DETAIL, json!({"journaluuid": "x"})).await["errcode"], 301_066);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use wecom_emulator::{Emulator, WEDRIVE_DOWNLOAD_PATH};
+use wecom_emulator::{Emulator, Quirks, WEDRIVE_DOWNLOAD_PATH};
 
 async fn link(api: &Api, uuid: &str, fileid: &str) -> Value {
     api.post(JOURNAL_WEDRIVE, json!({"journaluuid": uuid, "fileid": fileid})).await
@@ -104,7 +104,11 @@ async fn download_wedrive_file_errors() {
     // A file of another journal: must be the journal's own wedrive_files.
     assert_err(&link(&api, &uuid, &other.1).await, 301_066);
     assert_err(&link(&api, &uuid, "s.nope.123").await, 301_066);
+    // An unknown journal: 301066 (the endpoint's own table) by default, 301084 as the other reading.
+    assert_err(&link(&api, "41eJejN57EJNzr8HrZfmKyNOPE", &fileid).await, 301_066);
+    api.emu.set_quirks(Quirks { unknown_journal_errcode: 301_084, ..Quirks::default() });
     assert_err(&link(&api, "41eJejN57EJNzr8HrZfmKyNOPE", &fileid).await, 301_084);
+    api.emu.set_quirks(Quirks::default());
     assert_err(&api.post(JOURNAL_WEDRIVE, json!({"journaluuid": uuid})).await, 301_066);
     assert_err(&api.post(JOURNAL_WEDRIVE, json!({"fileid": fileid})).await, 301_066);
     // Without a token.

@@ -467,16 +467,20 @@ impl Dataset {
 
     /// Compiles `f` against the dataset; returns a predicate over journal indices.
     pub(crate) fn journal_matcher(&self, f: &JournalFilter) -> impl Fn(usize) -> bool + '_ {
-        let template: Option<Option<u8>> =
-            f.template_id.as_ref().map(|id| self.journal_templates.iter().position(|t| &t.id == id).map(|p| p as u8));
-        let creator: Option<Option<u16>> = f.creator.as_ref().map(|u| self.user_index.get(u).copied());
+        // Unknown values match nothing; several values of one key are OR-ed.
+        let templates: Vec<Option<u8>> = f
+            .template_ids
+            .iter()
+            .map(|id| self.journal_templates.iter().position(|t| &t.id == id).map(|p| p as u8))
+            .collect();
+        let creators: Vec<Option<u16>> = f.creators.iter().map(|u| self.user_index.get(u).copied()).collect();
         let depts: Vec<Option<u32>> = f.departments.iter().map(|d| d.parse().ok()).collect();
         move |idx: usize| {
             let r = &self.journals[idx];
-            if template.is_some_and(|t| t != Some(r.template)) {
+            if !templates.is_empty() && !templates.contains(&Some(r.template)) {
                 return false;
             }
-            if creator.is_some_and(|c| c != Some(r.submitter)) {
+            if !creators.is_empty() && !creators.contains(&Some(r.submitter)) {
                 return false;
             }
             if !depts.is_empty() {
@@ -622,7 +626,7 @@ mod tests {
                 assert!(ds.legacy_record(i).is_object());
             }
             for i in 0..journals {
-                assert!(ds.journal_detail(i).is_object());
+                assert!(ds.journal_detail(i, false).is_object());
             }
             for t in 0..ds.journal_templates.len() {
                 let _ = ds.stat_list(t, ds.start, ds.end);

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::templates::{ControlDef, Kind, LegacyKind, phone_control};
 use super::{ApprovalRec, Dataset, FLAG_BATCH, FLAG_PHONE};
 use crate::ids;
+use crate::quirks::Padding;
 use crate::time::{self, DAY};
 
 /// Keys every control `value` carries as empty arrays unless the control fills them
@@ -139,16 +140,18 @@ pub(crate) fn media_id(key: u64) -> String {
     format!("WWCISP_{}", ids::b58_noise(key, 60))
 }
 
-fn title(def: &ControlDef) -> Value {
-    let mut t = vec![json!({"text": def.title, "lang": "zh_CN"})];
+/// `[{"text","lang"}]`, or `[{"text"}]` without `lang` (the journal example's form).
+fn title(def: &ControlDef, lang: bool) -> Value {
+    let entry = |text: &str, l: &str| if lang { json!({"text": text, "lang": l}) } else { json!({"text": text}) };
+    let mut t = vec![entry(def.title, "zh_CN")];
     if let Some(en) = def.title_en {
-        t.push(json!({"text": en, "lang": "en"}));
+        t.push(entry(en, "en"));
     }
     Value::Array(t)
 }
 
-fn pad(mut m: Map<String, Value>, extra: bool) -> Value {
-    for k in PAD_KEYS {
+fn pad(mut m: Map<String, Value>, keys: &[&str], extra: bool) -> Value {
+    for &k in keys {
         m.entry(k).or_insert_with(|| Value::Array(Vec::new()));
     }
     if extra {
@@ -172,8 +175,12 @@ struct Ctx {
     approval: Option<usize>,
     /// (journal index, wedrive file count) of the journal being rendered.
     journal: Option<(usize, u8)>,
+    /// Keys every value is padded with.
+    pad: &'static [&'static str],
     /// Pad `docs`/`wedrive_files` too.
     extra_pad: bool,
+    /// Titles carry `lang`.
+    title_lang: bool,
     /// Record time: values are placed around it.
     base: i64,
 }
@@ -397,8 +404,8 @@ impl Dataset {
         json!({
             "control": def.kind.control(),
             "id": def.id,
-            "title": title(def),
-            "value": pad(obj(data), cx.extra_pad),
+            "title": title(def, cx.title_lang),
+            "value": pad(obj(data), cx.pad, cx.extra_pad),
         })
     }
 
@@ -530,12 +537,19 @@ impl Dataset {
         st
     }
 
-    /// `apply_data.contents` of a form; `idx` is its position (RelatedApproval points
-    /// at an earlier seeded form).
-    pub(crate) fn approval_contents(&self, rec: &ApprovalRec, idx: usize) -> Vec<Value> {
+    /// `apply_data.contents` of a form, values padded with `padding`; `idx` is its position
+    /// (RelatedApproval points at an earlier seeded form).
+    pub(crate) fn approval_contents(&self, rec: &ApprovalRec, idx: usize, padding: Padding) -> Vec<Value> {
         let tpl = &self.approval_templates[rec.template as usize];
         let mut r = ids::rng(rec.seed, 3);
-        let cx = Ctx { approval: Some(idx), journal: None, extra_pad: false, base: rec.time };
+        let cx = Ctx {
+            approval: Some(idx),
+            journal: None,
+            pad: padding.keys(),
+            extra_pad: false,
+            title_lang: true,
+            base: rec.time,
+        };
         let mut out: Vec<Value> = tpl.controls.iter().map(|c| self.render_control(c, &mut r, &cx)).collect();
         if rec.flags & FLAG_PHONE != 0 {
             let phone = self.render_control(&phone_control(self.seed), &mut r, &cx);
@@ -548,11 +562,11 @@ impl Dataset {
     #[cfg(test)]
     pub(crate) fn approval_detail(&self, idx: usize) -> Value {
         let rec = &self.approvals[idx];
-        self.render_detail(rec, idx, &self.initial_state(rec))
+        self.render_detail(rec, idx, &self.initial_state(rec), Padding::default())
     }
 
     /// The `info` object of getapprovaldetail for a form in state `st`.
-    pub(crate) fn render_detail(&self, rec: &ApprovalRec, idx: usize, st: &FormState) -> Value {
+    pub(crate) fn render_detail(&self, rec: &ApprovalRec, idx: usize, st: &FormState, padding: Padding) -> Value {
         let tpl = &self.approval_templates[rec.template as usize];
         let creator = &self.users[rec.creator as usize];
         let uid = |u: u16| self.users[u as usize].userid.clone();
@@ -596,7 +610,7 @@ impl Dataset {
             .collect();
         info.insert("sp_record".into(), Value::Array(sp_record));
         info.insert("notifyer".into(), Value::Array(st.notifyers.iter().map(|u| json!({"userid": uid(*u)})).collect()));
-        info.insert("apply_data".into(), json!({"contents": self.approval_contents(rec, idx)}));
+        info.insert("apply_data".into(), json!({"contents": self.approval_contents(rec, idx, padding)}));
         let comments: Vec<Value> = st
             .comments
             .iter()
@@ -656,7 +670,7 @@ impl Dataset {
         let rec = *rec;
         let tpl = &self.approval_templates[rec.template as usize];
         let creator = &self.users[rec.creator as usize];
-        let contents = self.approval_contents(&rec, idx);
+        let contents = self.approval_contents(&rec, idx, Padding::Full);
         let name = |u: u16| self.users[u as usize].name.clone();
         let mut approvers: Vec<String> = Vec::new();
         for n in &st.nodes {
@@ -730,8 +744,9 @@ impl Dataset {
 
     // ----- journals --------------------------------------------------------
 
-    /// The `info` object of journal get_record_detail for journal `idx`.
-    pub(crate) fn journal_detail(&self, idx: usize) -> Value {
+    /// The `info` object of journal get_record_detail for journal `idx`; control titles carry
+    /// `lang` only with `title_lang`.
+    pub(crate) fn journal_detail(&self, idx: usize, title_lang: bool) -> Value {
         let rec = self.journals[idx];
         let tpl = &self.journal_templates[rec.template as usize];
         let mut r = ids::rng(rec.seed, 3);
@@ -751,7 +766,9 @@ impl Dataset {
         let cx = Ctx {
             approval: None,
             journal: Some((idx, rec.wedrive)),
+            pad: &PAD_KEYS,
             extra_pad: (rec.seed >> 11) & 1 == 1,
+            title_lang,
             base: rec.time,
         };
         let mut info = Map::new();

@@ -21,6 +21,7 @@ use crate::MonthRule;
 use crate::faults::FaultKind;
 use crate::filter::{ApprovalFilter, JournalFilter};
 use crate::ids;
+use crate::quirks::{self, JournalCursor};
 use crate::time::{self, DAY};
 use crate::world::View;
 
@@ -297,10 +298,11 @@ fn text(v: Option<&Value>) -> Option<String> {
 }
 
 /// Parses `filters` with the documented rules: keys from `allowed`, key and value
-/// at most 256 bytes, non-empty values, only `department` may repeat.
+/// at most 256 bytes, non-empty values, only `department` may repeat (any key with `any_repeat`).
 fn parse_filters(
     v: Option<&Value>,
     allowed: &[&str],
+    any_repeat: bool,
     err: &dyn Fn(&str) -> ApiErr,
 ) -> Result<Vec<(String, String)>, ApiErr> {
     let list = match v {
@@ -334,7 +336,7 @@ fn parse_filters(
         if !allowed.contains(&key.as_str()) {
             return Err(err(&format!("invalid filter key: {key}")));
         }
-        if key != "department" && out.iter().any(|(k, _)| *k == key) {
+        if !any_repeat && key != "department" && out.iter().any(|(k, _)| *k == key) {
             return Err(err(&format!("filter key repeated: {key}")));
         }
         out.push((key, value));
@@ -412,8 +414,12 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     if size == 0 || size > 100 {
         return Err(inv("invalid size"));
     }
-    let raw =
-        parse_filters(req.get("filters"), &["template_id", "creator", "department", "sp_status", "record_type"], &inv)?;
+    let raw = parse_filters(
+        req.get("filters"),
+        &["template_id", "creator", "department", "sp_status", "record_type"],
+        false,
+        &inv,
+    )?;
     let mut f = ApprovalFilter::default();
     for (k, v) in &raw {
         match k.as_str() {
@@ -444,13 +450,18 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
             return Err(ApiErr::new(301_112, "please narrow the query time range and retry"));
         }
     }
-    let mut it = v.window(start, end).filter(|&i| m(i)).skip(usize::try_from(offset).unwrap_or(usize::MAX));
-    let page: Vec<usize> = it.by_ref().take(size as usize).collect();
-    let more = it.next().is_some();
+    // With short pages a page scans `size` positions, hidden forms included (96509).
+    let short = sh.quirks().short_pages;
+    let key = (Endpoint::ApprovalInfo, start, end, digest, short, w.events().len());
+    let records = sh.positions(key, || {
+        quirks::positions(v.window(start, end).filter(|&i| m(i)), short.then_some((sh.secret, false))).collect()
+    });
+    let page = quirks::scan_sorted(&records, offset, size as usize, short.then_some(size as u64));
+    count_page(sh, "getapprovalinfo", &page, size as usize);
     let mut out = Map::new();
-    out.insert("sp_no_list".into(), Value::Array(page.iter().map(|&i| json!(v.sp_no(i))).collect()));
-    if more {
-        let next = offset + page.len() as u64;
+    out.insert("sp_no_list".into(), Value::Array(page.items.iter().map(|&i| json!(v.sp_no(i))).collect()));
+    if page.more {
+        let next = page.next;
         if legacy_cursor {
             out.insert("next_cursor".into(), json!(next));
         } else {
@@ -460,11 +471,28 @@ fn approval_info(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     Ok(out)
 }
 
+/// Counts a short or empty page that is not the last.
+fn count_page(sh: &Shared, endpoint: &str, page: &quirks::Page, asked: usize) {
+    if page.more && page.items.is_empty() {
+        sh.count_quirk(&format!("{endpoint}.empty_page"));
+    } else if page.more && page.items.len() < asked {
+        sh.count_quirk(&format!("{endpoint}.short_page"));
+    }
+}
+
 fn approval_detail(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
+    if sh.novelty_errcode_due() {
+        sh.count_quirk("novelty.errcode");
+        return Err(ApiErr::new(quirks::NOVELTY_ERRCODE, quirks::NOVELTY_ERRMSG));
+    }
     let inv = |t: &str| ApiErr::new(301_025, format!("get approval detail param error:{t}"));
     let sp_no = text(req.get("sp_no")).ok_or_else(|| inv("invalid sp_no"))?;
-    let info = sh.view(|v| v.by_sp_no(sp_no.trim()).map(|i| v.detail(i))).ok_or_else(|| inv("sp_no not found"))?;
+    let info = sh.approval_detail(sp_no.trim()).ok_or_else(|| inv("sp_no not found"))?;
     let mut out = Map::new();
+    if sh.novelties().enabled {
+        sh.count_quirk("novelty.detail");
+        out.insert("trace_id".into(), json!(quirks::trace_id(sp_no.trim())));
+    }
     out.insert("info".into(), info);
     Ok(out)
 }
@@ -483,6 +511,8 @@ fn approval_data(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let w = sh.world();
     let v = View { ds: &sh.ds, w: &w };
     let visible: Vec<usize> = v.window(start, end).filter(|&i| v.legacy_visible(i)).collect();
+    // 【注解4】: deleted forms are never returned; with the quirk `total` still counts them.
+    let total = if sh.quirks().legacy_total_includes_deleted { v.window(start, end).count() } else { visible.len() };
     let from = match first {
         // sp_num grows with (time, sequence), the list order.
         Some(n) => visible.partition_point(|&i| v.sp_num(i) < n),
@@ -491,7 +521,7 @@ fn approval_data(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let page = &visible[from.min(visible.len())..(from + 100).min(visible.len())];
     let mut out = Map::new();
     out.insert("count".into(), json!(page.len()));
-    out.insert("total".into(), json!(visible.len()));
+    out.insert("total".into(), json!(total));
     if let Some(&last) = page.last() {
         out.insert("next_spnum".into(), json!(v.sp_num(last)));
     }
@@ -523,33 +553,67 @@ fn journal_list(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let cursor = match req.get("cursor") {
         None | Some(Value::Null) => 0,
         v => num(v).filter(|c| *c <= u32::MAX as i64).ok_or_else(|| inv("invalid cursor"))?,
-    } as usize;
-    let raw = parse_filters(req.get("filters"), &["creator", "department", "template_id"], &inv)?;
+    } as u64;
+    let q = sh.quirks();
+    let raw = parse_filters(
+        req.get("filters"),
+        &["creator", "department", "template_id"],
+        !q.reject_repeated_journal_filters,
+        &inv,
+    )?;
+    let digest = filter_digest(&raw);
     let mut f = JournalFilter::default();
     for (k, v) in raw {
         match k.as_str() {
-            "template_id" => f.template_id = Some(v),
-            "creator" => f.creator = Some(v),
+            "template_id" => f.template_ids.push(v),
+            "creator" => f.creators.push(v),
             _ => f.departments.push(v),
         }
     }
     let ds = &sh.ds;
     let m = ds.journal_matcher(&f);
-    let mut it = ds.journal_window(start, end).filter(|&i| m(i)).skip(cursor);
-    let page: Vec<usize> = it.by_ref().take(limit as usize).collect();
-    let more = it.next().is_some();
+    let limit = limit as usize;
+    let opaque = q.journal_cursor == JournalCursor::Opaque;
+    let key = (Endpoint::JournalList, start, end, digest, opaque, 0);
+    let records = sh.positions(key, || {
+        quirks::positions(ds.journal_window(start, end).filter(|&i| m(i)), opaque.then_some((sh.secret, true)))
+            .collect()
+    });
+    let (max_items, span) = match (q.short_pages, opaque) {
+        (false, _) => (limit, None),
+        // Fill the page, but scan a bounded number of positions: short past long hidden runs.
+        (true, true) => (limit, Some(limit as u64 * quirks::JOURNAL_SCAN_FACTOR)),
+        // An offset cursor must move: short, never empty.
+        (true, false) => {
+            let key = ids::hash(&[start as u64, end as u64, digest]);
+            (quirks::short_capacity(sh.secret, key, cursor, limit), None)
+        }
+    };
+    let page = quirks::scan_sorted(&records, cursor, max_items, span);
+    count_page(sh, "get_record_list", &page, limit);
     let mut out = Map::new();
-    out.insert("journaluuid_list".into(), Value::Array(page.iter().map(|&i| json!(ds.journal_uuid(i))).collect()));
-    out.insert("next_cursor".into(), json!(cursor + page.len()));
-    out.insert("endflag".into(), json!(if more { 0 } else { 1 }));
+    out.insert(
+        "journaluuid_list".into(),
+        Value::Array(page.items.iter().map(|&i| json!(ds.journal_uuid(i))).collect()),
+    );
+    out.insert("next_cursor".into(), json!(page.next.min(u64::from(u32::MAX))));
+    out.insert("endflag".into(), json!(if page.more { 0 } else { 1 }));
     Ok(out)
+}
+
+/// The error for a journaluuid that names no journal ([`crate::Quirks::unknown_journal_errcode`]).
+fn unknown_journal(sh: &Shared) -> ApiErr {
+    match sh.quirks().unknown_journal_errcode {
+        301_084 => ApiErr::new(301_084, "invalid journal_uuid"),
+        code => ApiErr::new(code, "invalid param: journaluuid not found"),
+    }
 }
 
 fn journal_detail(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let uuid = text(req.get("journaluuid")).ok_or_else(|| ApiErr::new(301_066, "invalid param: journaluuid"))?;
-    let idx = sh.ds.journal_by_uuid(&uuid).ok_or_else(|| ApiErr::new(301_084, "invalid journal_uuid"))?;
+    let idx = sh.ds.journal_by_uuid(&uuid).ok_or_else(|| unknown_journal(sh))?;
     let mut out = Map::new();
-    out.insert("info".into(), sh.ds.journal_detail(idx));
+    out.insert("info".into(), sh.journal_detail(idx));
     Ok(out)
 }
 
@@ -581,7 +645,7 @@ fn journal_wedrive(sh: &Shared, req: &Map<String, Value>) -> ApiResult {
     let inv = |t: &str| ApiErr::new(301_066, format!("invalid param: {t}"));
     let uuid = text(req.get("journaluuid")).ok_or_else(|| inv("journaluuid"))?;
     let fileid = text(req.get("fileid")).ok_or_else(|| inv("fileid"))?;
-    let jidx = sh.ds.journal_by_uuid(&uuid).ok_or_else(|| ApiErr::new(301_084, "invalid journal_uuid"))?;
+    let jidx = sh.ds.journal_by_uuid(&uuid).ok_or_else(|| unknown_journal(sh))?;
     match sh.ds.wedrive_lookup(&fileid) {
         Some((j, _)) if j == jidx => {}
         _ => return Err(inv("fileid does not belong to the journal's wedrive_files")),

@@ -17,6 +17,7 @@ use crate::activity::ActivitySettings;
 use crate::faults::Faults;
 use crate::filter::{ApprovalFilter, JournalFilter};
 use crate::push::{Delivery, PushFaults};
+use crate::quirks::{Novelties, Quirks};
 use crate::wedrive::WedriveReader;
 use crate::world::{ActivityMix, ApprovalEvent, Change, ChangeError, View};
 use crate::{callback_target, summary, time};
@@ -34,6 +35,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/reset_counts", post(reset_counts))
         .route("/_emulator/revoke_tokens", post(revoke_tokens))
         .route("/_emulator/faults", get(get_faults).post(set_faults))
+        .route("/_emulator/quirks", get(get_quirks).post(set_quirks))
+        .route("/_emulator/novelties", get(get_novelties).post(set_novelties))
         .route("/_emulator/wedrive_files", get(wedrive_files))
         .route("/_emulator/approval/{sp_no}", get(approval))
         .route("/_emulator/journal/{uuid}", get(journal))
@@ -77,6 +80,8 @@ async fn index() -> Response {
                 "POST /_emulator/revoke_tokens": "invalidate every issued access_token (next OA call: 40014)",
                 "GET /_emulator/faults": "current fault settings",
                 "POST /_emulator/faults": "replace fault settings: {\"seed\":1,\"busy\":0.1,\"rate_limited\":0,\"http_502\":0,\"http_503\":0,\"delay\":0,\"delay_ms\":100,\"drop_connection\":0,\"truncated_body\":0,\"non_json\":0,\"include_gettoken\":false}",
+                "GET|POST /_emulator/quirks": "readings where the docs allow several: {\"journal_cursor\":\"opaque|offset\",\"short_pages\":true,\"journal_title_lang\":false,\"approval_padding\":\"example|full|none\",\"reject_repeated_journal_filters\":false,\"unknown_journal_errcode\":301066,\"legacy_total_includes_deleted\":true}; POST merges the keys given (empty body = the defaults)",
+                "GET|POST /_emulator/novelties": "what no spec knows: {\"enabled\":false,\"errcode_every\":null}; POST merges the keys given (empty body = off)",
                 "GET /_emulator/wedrive_files": "every wedrive file: journaluuid, fileid, size, name",
                 "GET /_emulator/approval/{sp_no}": "the getapprovaldetail info of a form, without a token",
                 "GET /_emulator/journal/{journaluuid}": "the get_record_detail info of a journal, without a token",
@@ -156,7 +161,8 @@ async fn ids(State(sh): State<Arc<Shared>>, RawQuery(q): RawQuery) -> Response {
             v.indices(start, end, &f).into_iter().map(|i| json!(v.sp_no(i))).collect()
         }
         "journal" => {
-            let f = JournalFilter { template_id: get("template_id"), creator: get("creator"), departments };
+            let all = |key: &str| q.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect();
+            let f = JournalFilter { template_ids: all("template_id"), creators: all("creator"), departments };
             ds.journal_indices(start, end, &f).into_iter().map(|i| json!(ds.journal_uuid(i))).collect()
         }
         "legacy" => v.window(start, end).filter(|&i| v.legacy_visible(i)).map(|i| json!(v.sp_num(i))).collect(),
@@ -174,6 +180,7 @@ async fn stats(State(sh): State<Arc<Shared>>) -> Response {
             "call_counts": sh.call_counts(),
             "errcode_counts": errcodes,
             "fault_counts": sh.fault_counts(),
+            "quirk_counts": sh.quirk_counts(),
             "in_flight": sh.in_flight_all(),
             "push_counts": sh.pusher.counts(),
             "pending_deliveries": sh.pusher.pending(),
@@ -208,6 +215,51 @@ async fn set_faults(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     json_body(StatusCode::OK, serde_json::to_value(f).unwrap_or(Value::Null))
 }
 
+/// Overlays the keys of a JSON object body on `current` (an empty body gives `reset`).
+fn merged<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, reset: T, body: &Bytes) -> Result<T, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(reset);
+    }
+    let patch = object_body(body)?;
+    let mut v = serde_json::to_value(current).map_err(|e| e.to_string())?;
+    if let Value::Object(m) = &mut v {
+        m.extend(patch);
+    }
+    serde_json::from_value(v).map_err(|e| e.to_string())
+}
+
+async fn get_quirks(State(sh): State<Arc<Shared>>) -> Response {
+    json_body(StatusCode::OK, serde_json::to_value(sh.quirks()).unwrap_or(Value::Null))
+}
+
+async fn set_quirks(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let q: Quirks = match merged(&sh.quirks(), Quirks::default(), &body) {
+        Ok(q) => q,
+        Err(e) => return bad_request(&format!("invalid quirks: {e}")),
+    };
+    if q.unknown_journal_errcode == 0 {
+        return bad_request("unknown_journal_errcode must not be 0 (success)");
+    }
+    sh.set_quirks(q);
+    json_body(StatusCode::OK, serde_json::to_value(q).unwrap_or(Value::Null))
+}
+
+async fn get_novelties(State(sh): State<Arc<Shared>>) -> Response {
+    json_body(StatusCode::OK, serde_json::to_value(sh.novelties()).unwrap_or(Value::Null))
+}
+
+async fn set_novelties(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let n: Novelties = match merged(&sh.novelties(), Novelties::default(), &body) {
+        Ok(n) => n,
+        Err(e) => return bad_request(&format!("invalid novelties: {e}")),
+    };
+    if n.errcode_every == Some(0) {
+        return bad_request("errcode_every must be at least 1 (or null)");
+    }
+    sh.set_novelties(n);
+    json_body(StatusCode::OK, serde_json::to_value(n).unwrap_or(Value::Null))
+}
+
 async fn wedrive_files(State(sh): State<Arc<Shared>>) -> Response {
     let ds = &sh.ds;
     let files: Vec<Value> = ds
@@ -225,7 +277,7 @@ async fn wedrive_files(State(sh): State<Arc<Shared>>) -> Response {
 }
 
 async fn approval(State(sh): State<Arc<Shared>>, Path(sp_no): Path<String>) -> Response {
-    match sh.view(|v| v.by_sp_no(&sp_no).map(|i| v.detail(i))) {
+    match sh.approval_detail(&sp_no) {
         Some(info) => json_body(StatusCode::OK, info),
         None => json_body(StatusCode::NOT_FOUND, json!({"error": "no such sp_no"})),
     }
@@ -233,7 +285,7 @@ async fn approval(State(sh): State<Arc<Shared>>, Path(sp_no): Path<String>) -> R
 
 async fn journal(State(sh): State<Arc<Shared>>, Path(uuid): Path<String>) -> Response {
     match sh.ds.journal_by_uuid(&uuid) {
-        Some(i) => json_body(StatusCode::OK, sh.ds.journal_detail(i)),
+        Some(i) => json_body(StatusCode::OK, sh.journal_detail(i)),
         None => json_body(StatusCode::NOT_FOUND, json!({"error": "no such journaluuid"})),
     }
 }

@@ -6,12 +6,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use serde_json::Value;
+
 use crate::MonthRule;
 use crate::activity::ActivitySettings;
 use crate::dataset::Dataset;
 use crate::faults::{FaultKind, Faults};
 use crate::ids;
 use crate::push::Pusher;
+use crate::quirks::{self, Novelties, Quirks};
 use crate::world::{ActivityMix, ApprovalEvent, Change, ChangeError, EventCtx, View, World};
 
 /// The endpoints the emulator serves under `/cgi-bin/`.
@@ -107,6 +110,30 @@ struct Counters {
     calls: BTreeMap<String, u64>,
     errcodes: BTreeMap<i64, u64>,
     faults: BTreeMap<String, u64>,
+    quirks: BTreeMap<String, u64>,
+}
+
+/// What a list of record positions was computed for: endpoint, window, filters, whether
+/// positions have gaps, and the world's version (its event count).
+pub(crate) type PositionsKey = (Endpoint, i64, i64, u64, bool, usize);
+
+/// `(position, id)` of each record of a list, sorted by position.
+pub(crate) type Positions = Arc<Vec<(u64, usize)>>;
+
+/// The run-time switches a server starts with (each replaceable later).
+pub(crate) struct Switches {
+    pub faults: Faults,
+    pub quirks: Quirks,
+    pub novelties: Novelties,
+}
+
+/// Recently computed position lists (a walk asks for the same one page after page).
+const POSITION_CACHE: usize = 4;
+
+/// Novelty settings and the getapprovaldetail calls counted since they were set.
+struct NoveltyState {
+    settings: Novelties,
+    detail_calls: u64,
 }
 
 struct RateWindow {
@@ -134,6 +161,12 @@ pub(crate) struct Shared {
     hint: AtomicU64,
     /// Endpoint paths the app has no permission for (301055 / 301065).
     denied: Mutex<std::collections::HashSet<String>>,
+    /// The readings taken where the docs allow several.
+    quirks: Mutex<Quirks>,
+    /// What is sent that no spec knows.
+    novelties: Mutex<NoveltyState>,
+    /// The last few position lists, newest last.
+    positions: Mutex<Vec<(PositionsKey, Positions)>>,
     /// Changed and submitted forms, and the event log.
     world: RwLock<World>,
     /// Callback pushes.
@@ -162,10 +195,11 @@ impl Shared {
         cfg: Config,
         ds: Dataset,
         base_url: String,
-        faults: Faults,
+        switches: Switches,
         pusher: Pusher,
         activity: ActivitySettings,
     ) -> Shared {
+        let Switches { faults, quirks, novelties } = switches;
         let secret = ids::hash(&[ds.seed, ids::hash_str(&cfg.corp_secret), 0x5EC]);
         let world = RwLock::new(World::new(&ds));
         Shared {
@@ -185,7 +219,67 @@ impl Shared {
             faults: Mutex::new(FaultState { faults, index: 0 }),
             hint: AtomicU64::new(0),
             denied: Mutex::new(Default::default()),
+            quirks: Mutex::new(quirks),
+            novelties: Mutex::new(NoveltyState { settings: novelties, detail_calls: 0 }),
+            positions: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The `(position, id)` list for `key`, from the cache or built now by `build` (outside
+    /// the cache's lock), so that a walk costs one pass over its window, not one per page.
+    pub(crate) fn positions(&self, key: PositionsKey, build: impl FnOnce() -> Vec<(u64, usize)>) -> Positions {
+        if let Some((_, list)) = lock(&self.positions).iter().find(|(k, _)| *k == key) {
+            return Arc::clone(list);
+        }
+        let list = Arc::new(build());
+        let mut cache = lock(&self.positions);
+        if cache.len() >= POSITION_CACHE {
+            cache.remove(0);
+        }
+        cache.push((key, Arc::clone(&list)));
+        list
+    }
+
+    // ----- quirks and novelties ----------------------------------------------
+
+    pub(crate) fn quirks(&self) -> Quirks {
+        *lock(&self.quirks)
+    }
+
+    pub(crate) fn set_quirks(&self, q: Quirks) {
+        *lock(&self.quirks) = q;
+    }
+
+    pub(crate) fn novelties(&self) -> Novelties {
+        lock(&self.novelties).settings
+    }
+
+    /// Replaces the novelty settings; the getapprovaldetail call count restarts.
+    pub(crate) fn set_novelties(&self, n: Novelties) {
+        *lock(&self.novelties) = NoveltyState { settings: n, detail_calls: 0 };
+    }
+
+    /// Counts a getapprovaldetail call; `true` when it is to answer the novelty errcode.
+    pub(crate) fn novelty_errcode_due(&self) -> bool {
+        let mut st = lock(&self.novelties);
+        st.detail_calls += 1;
+        st.settings.errcode_every.is_some_and(|n| n > 0 && st.detail_calls % u64::from(n) == 0)
+    }
+
+    /// The getapprovaldetail `info` of a form as the endpoint renders it now (quirks and
+    /// novelties applied).
+    pub(crate) fn approval_detail(&self, sp_no: &str) -> Option<Value> {
+        let padding = self.quirks().approval_padding;
+        let mut info = self.view(|v| v.by_sp_no(sp_no).map(|i| v.detail(i, padding)))?;
+        if self.novelties().enabled {
+            quirks::decorate_approval(&mut info, padding);
+        }
+        Some(info)
+    }
+
+    /// The journal get_record_detail `info` of journal `idx` as the endpoint renders it now.
+    pub(crate) fn journal_detail(&self, idx: usize) -> Value {
+        self.ds.journal_detail(idx, self.quirks().journal_title_lang)
     }
 
     // ----- world -------------------------------------------------------------
@@ -344,6 +438,15 @@ impl Shared {
 
     pub(crate) fn fault_counts(&self) -> BTreeMap<String, u64> {
         lock(&self.counters).faults.clone()
+    }
+
+    /// Counts a quirk or novelty as it happens (e.g. `getapprovalinfo.empty_page`).
+    pub(crate) fn count_quirk(&self, name: &str) {
+        *lock(&self.counters).quirks.entry(name.to_string()).or_default() += 1;
+    }
+
+    pub(crate) fn quirk_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.counters).quirks.clone()
     }
 
     pub(crate) fn reset_counts(&self) {

@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::dataset::render::{APPROVE_SPEECH, COMMENTS, REJECT_SPEECH, pick_str};
 use crate::dataset::{ApprovalRec, Comment, Dataset, Detail, FLAG_BATCH, FLAG_PHONE, FormState, pick_weighted};
 use crate::filter::ApprovalFilter;
+use crate::quirks::Padding;
 use crate::{ids, time};
 use xml::XmlCtx;
 
@@ -899,9 +900,9 @@ impl View<'_> {
         }
     }
 
-    /// The getapprovaldetail `info` of form `id`, as it is now.
-    pub(crate) fn detail(&self, id: usize) -> Value {
-        self.ds.render_detail(self.rec(id), id.min(self.w.n_static), &self.state(id))
+    /// The getapprovaldetail `info` of form `id`, as it is now, values padded with `padding`.
+    pub(crate) fn detail(&self, id: usize, padding: Padding) -> Value {
+        self.ds.render_detail(self.rec(id), id.min(self.w.n_static), &self.state(id), padding)
     }
 
     /// The legacy `data[]` entry of form `id`, as it is now.
