@@ -16,8 +16,10 @@
 //! `@generated` header.
 
 pub mod check;
+pub mod gen_drift;
 pub mod gen_endpoints;
 pub mod gen_models;
+pub mod gen_serde;
 pub mod model;
 pub mod rust;
 pub mod spec;

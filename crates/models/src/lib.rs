@@ -100,6 +100,7 @@
 
 extern crate self as wecom_models;
 
+pub mod drift;
 #[rustfmt::skip]
 mod generated;
 mod runtime;

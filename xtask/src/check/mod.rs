@@ -88,6 +88,7 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
     }
 
     let sets = reach::compute(&declared, &struct_fields);
+    let mut padding = unions::padding(&declared, &unions, &struct_fields)?;
     let structs = declared
         .structs
         .iter()
@@ -101,6 +102,7 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
             role: s.role,
             request_side: sets.request_side[i],
             defaultable: sets.defaultable[i],
+            padding: std::mem::take(&mut padding[i]),
         })
         .collect();
 
