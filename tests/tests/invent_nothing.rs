@@ -277,3 +277,16 @@ fn an_absent_required_field_is_not_written_back_unless_changed() {
     assert!(format!("{sent_empty:?}").starts_with("ApprovalComment { comment_user_info: "), "{sent_empty:?}");
     assert!(!format!("{sent_empty:?}").contains("__wire"));
 }
+
+/// A control without a `value` comes back without one (its payload reads as empty).
+#[test]
+fn a_control_without_a_value_comes_back_without_one() {
+    use wecom_models::common::{Control, ControlValue};
+    let tips = json!({"control": "Tips", "id": "t", "title": []});
+    let c: Control = serde_json::from_value(tips.clone()).unwrap();
+    assert!(matches!(c.value, ControlValue::Tips(_)));
+    assert_eq!(serde_json::to_value(&c).unwrap(), tips);
+    let unknown = json!({"control": "Signature", "id": "s"});
+    let c: Control = serde_json::from_value(unknown.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&c).unwrap(), unknown);
+}
