@@ -104,6 +104,6 @@ fn the_fixture_covers_both_sides() {
     // Derived (request side): read in either form, sent as a number.
     let req: LoginRequest = decode(&json!({"user": "a", "password": "p", "remember": true, "nonce": "5"})).unwrap();
     assert_eq!(req.nonce, Some(5));
-    assert_eq!(serde_json::to_value(&req.clone().nonce(6)).unwrap()["nonce"], json!(6));
+    assert_eq!(serde_json::to_value(req.clone().nonce(6)).unwrap()["nonce"], json!(6));
     assert!(decode::<LoginRequest>(&json!({"user": "a", "password": "p", "remember": true, "nonce": 2.5})).is_err());
 }

@@ -132,10 +132,9 @@ pub(crate) fn union_inspect(models: &Models<'_>, fam: &Family, u: &Union, plans:
                     _ => #d::__private::unknown_field(at, key, value, #spec, out),
                 }
             }
-            if let Some(t) = tag {
-                if t.as_str().is_some_and(|t| !#content_name::KNOWN_TAGS.contains(&t)) {
-                    #d::__private::unknown_kind(at, #tag_key, t, object.get(#content_key), #spec, out);
-                }
+            let unknown = tag.filter(|t| t.as_str().is_some_and(|t| !#content_name::KNOWN_TAGS.contains(&t)));
+            if let Some(t) = unknown {
+                #d::__private::unknown_kind(at, #tag_key, t, object.get(#content_key), #spec, out);
             }
             #(#requires)*
         },

@@ -44,7 +44,7 @@ pub(super) fn summary(report: &DriftReport, file: Option<&Path>) -> Vec<String> 
         if seen == 1 { "" } else { "s" },
     )];
     let mut by_count: Vec<&DriftFinding> = findings.iter().collect();
-    by_count.sort_by(|a, b| b.count.cmp(&a.count));
+    by_count.sort_by_key(|f| std::cmp::Reverse(f.count));
     for f in by_count.iter().take(SHOWN) {
         let value = f.value.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
         lines.push(format!("  {} {}{value} at {} ({}) ×{}", f.endpoint, f.kind, f.path, f.spec_type, f.count));

@@ -2278,17 +2278,19 @@ impl ::wecom_models::drift::Inspect for Control {
                 }
             }
         }
-        if let Some(t) = tag {
-            if t.as_str().is_some_and(|t| !ControlValue::KNOWN_TAGS.contains(&t)) {
-                ::wecom_models::drift::__private::unknown_kind(
-                    at,
-                    "control",
-                    t,
-                    object.get("value"),
-                    "common::Control",
-                    out,
-                );
-            }
+        let unknown = tag
+            .filter(|t| {
+                t.as_str().is_some_and(|t| !ControlValue::KNOWN_TAGS.contains(&t))
+            });
+        if let Some(t) = unknown {
+            ::wecom_models::drift::__private::unknown_kind(
+                at,
+                "control",
+                t,
+                object.get("value"),
+                "common::Control",
+                out,
+            );
         }
     }
 }
