@@ -11,8 +11,6 @@ pub mod fixture {
     pub mod models;
 }
 
-use serde_json::Value;
-
 /// The 18 approval control kinds of the getapprovaldetail appendix (附1–附18).
 pub const APPROVAL_CONTROL_TAGS: [&str; 18] = [
     "Text",
@@ -34,18 +32,3 @@ pub const APPROVAL_CONTROL_TAGS: [&str; 18] = [
     "Formula",
     "BankAccount",
 ];
-
-/// Drops empty arrays, recursively: the padding WeCom adds to control values, which the
-/// models do not keep. Round-trip tests compare JSON through this.
-pub fn strip_empty_arrays(v: &Value) -> Value {
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
-                .map(|(k, v)| (k.clone(), strip_empty_arrays(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(strip_empty_arrays).collect()),
-        other => other.clone(),
-    }
-}

@@ -122,6 +122,17 @@ fn the_fixture_spec_exercises_every_feature() {
         (0..model.structs.len())
             .any(|i| model.structs[i].request_side && model.structs[i].role == xtask::model::Role::Named),
     );
+    need("union padding", model.structs.iter().any(|s| !s.padding.is_empty()));
+    need(
+        "padding key a payload has as a field (not padding there)",
+        model.structs.iter().any(|s| {
+            !s.padding.is_empty() && s.fields.iter().any(|f| f.wire == "body") && !s.padding.iter().any(|p| p == "body")
+        }),
+    );
+    need(
+        "int_or_string in a request",
+        model.structs.iter().any(|s| s.request_side && s.fields.iter().any(|f| f.ty.is(Scalar::IntOrString))),
+    );
     need(
         "union variant named apart from its tag",
         model.unions.iter().any(|u| u.variants.iter().any(|v| v.name != v.tag)),

@@ -85,7 +85,7 @@ fn typed_values_keep_numbers_as_text() {
     }
     match by_id("Date-1") {
         ControlValue::Date(d) => {
-            assert_eq!(d.date.s_timestamp.parse::<i64>().unwrap(), 1569859200);
+            assert_eq!(d.date.s_timestamp, 1569859200);
             assert_eq!(d.date.timezone_info.unwrap().zone_desc.as_deref(), Some("UTC+9"));
         }
         other => panic!("{other:?}"),
@@ -118,10 +118,11 @@ fn big_journal_comment_ids_are_exact() {
     let text = serde_json::to_string(&all).unwrap();
     assert!(text.contains("18446744073709551615"), "written back exactly");
     assert_eq!(all.info.wedrive_file_ids(), ["xxxx"]);
-    // Approval comment ids are strings.
+    // Approval comment ids come as strings: read as the same u64, written back as strings.
     let approval: GetApprovalDetailResponse =
         serde_json::from_str(&example("approval.get_approval_detail.response.json")).unwrap();
-    assert_eq!(approval.info.comments[0].commentid, "6741314136717778040");
+    assert_eq!(approval.info.comments[0].commentid, 6741314136717778040);
+    assert!(serde_json::to_string(&approval).unwrap().contains(r#""commentid":"6741314136717778040""#));
     assert_eq!(approval.info.comments[0].comment_user_info.userid, "WuJunJie");
 }
 
@@ -136,9 +137,11 @@ fn built_in_journal_template_carries_rich_text() {
 #[test]
 fn process_list_reads_both_key_casings() {
     let v: Value = json!({"node_type": 3, "sub_node_list": [{"userid": "a", "Speech": "ok", "Sptime": 5}]});
-    let node: wecom_models::approval::ProcessNode = serde_json::from_value(v).unwrap();
-    assert_eq!(node.sub_node_list[0].speech, "ok");
-    assert_eq!(node.sub_node_list[0].sptime, 5);
+    let node: wecom_models::approval::ProcessNode = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(node.sub_node_list[0].speech.as_deref(), Some("ok"));
+    assert_eq!(node.sub_node_list[0].sptime, Some(5));
+    // Written back under the names that came.
+    assert_eq!(serde_json::to_value(&node).unwrap(), v);
 }
 
 #[test]

@@ -353,7 +353,8 @@ const CASES: &[Case] = &[
     Case {
         edits: &[fam(r#"type = "Level""#, r#"type = "u33""#)],
         expected: "api-spec/test.toml: struct `Thing`: field `level`: `u33` is not a type (expected u32, u64, i32, \
-                   i64, bool, string, number_string, int_string, number, secret, json_string, json, list<T> or a \
+                   i64, bool, string, number_string, int_string, int_or_string, number, secret, json_string, json, \
+                   list<T> or a \
                    type name)",
     },
     Case {
@@ -371,6 +372,10 @@ const CASES: &[Case] = &[
     Case {
         edits: &[fam(r#"type = "list<Widget>""#, r#"type = "list<int_string>""#)],
         expected: "api-spec/test.toml: struct `Thing`: field `widgets`: lists of int_string are not supported",
+    },
+    Case {
+        edits: &[fam(r#"type = "list<Widget>""#, r#"type = "list<int_or_string>""#)],
+        expected: "api-spec/test.toml: struct `Thing`: field `widgets`: lists of int_or_string are not supported",
     },
     Case {
         edits: &[fam(r#"type = "Level""#, "type = \"Level\"\nmax_bytes = 4")],
@@ -474,6 +479,25 @@ const CASES: &[Case] = &[
     Case {
         edits: &[fam(r#"name = "wid""#, "name = \"wid\"\nrust_name = \"data\"")],
         expected: "api-spec/test.toml: union `Widget`: content key `data` has the Rust name of another field",
+    },
+    Case {
+        edits: &[fam(r#"content = "data""#, "content = \"data\"\npadding = [\"tips\", \"files\", \"tips\"]")],
+        expected: "api-spec/test.toml: union `Widget`: padding key `tips` is listed twice",
+    },
+    Case {
+        // The payload `Dial` has one field; 32 padding keys make 33 marks.
+        edits: &[fam(
+            r#"content = "data""#,
+            concat!(
+                "content = \"data\"\npadding = [",
+                "\"p0\", \"p1\", \"p2\", \"p3\", \"p4\", \"p5\", \"p6\", \"p7\", ",
+                "\"p8\", \"p9\", \"p10\", \"p11\", \"p12\", \"p13\", \"p14\", \"p15\", ",
+                "\"p16\", \"p17\", \"p18\", \"p19\", \"p20\", \"p21\", \"p22\", \"p23\", ",
+                "\"p24\", \"p25\", \"p26\", \"p27\", \"p28\", \"p29\", \"p30\", \"p31\"",
+                "]"
+            ),
+        )],
+        expected: "api-spec/test.toml: struct `Dial`: 33 fields and padding keys; at most 32 are supported",
     },
     // Endpoints.
     Case {

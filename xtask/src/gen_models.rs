@@ -11,6 +11,7 @@ use crate::model::{
     DefaultValue, Enum, EnumVariants, Family, Field, ItemRef, Model, Scalar, Shape, StructId, Ty, TypeRef, Union,
 };
 use crate::rust::{doc_attrs, module_doc};
+use crate::{gen_drift, gen_serde};
 
 /// The models emitter.
 pub struct Models<'a> {
@@ -60,36 +61,33 @@ impl<'a> Models<'a> {
     }
 
     fn structure(&self, fam: &Family, id: StructId, doc: &str, side: Side) -> TokenStream {
+        match side {
+            Side::Request | Side::Input => self.derived_structure(fam, id, doc, side),
+            Side::Response | Side::Plain => self.faithful_structure(fam, id, doc, side),
+        }
+    }
+
+    /// A request-side struct: derived serde (the caller builds it; it is written as built).
+    fn derived_structure(&self, fam: &Family, id: StructId, doc: &str, side: Side) -> TokenStream {
         let s = self.model.strukt(id);
         let name_id = &s.name;
         let fields = &s.fields;
         let doc = doc_attrs(doc);
-        let response = matches!(side, Side::Response);
-        // Tolerant reader: what WeCom sends may omit a documented field; read it as its default
-        // when the type has one (requests stay strict: their callers set every field).
-        let lenient = matches!(side, Side::Response | Side::Plain);
         let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
         if s.defaultable {
             derives.push(quote!(Default));
         }
         derives.push(quote!(::serde::Serialize));
         derives.push(quote!(::serde::Deserialize));
-
-        let mut field_tokens: Vec<TokenStream> = fields.iter().map(|f| self.field(fam, f, true, lenient)).collect();
-        if response {
-            field_tokens.push(quote! {
-                /// Return code: 0 on success (the client turns any other value into an error).
-                #[serde(default)]
-                pub errcode: i64
-            });
-            field_tokens.push(quote! {
-                /// Return message (`"ok"` on success).
-                #[serde(default, skip_serializing_if = "String::is_empty")]
-                pub errmsg: String
-            });
-        }
-        let builder = match side {
-            Side::Request | Side::Input => self.builder(fam, name_id, fields),
+        let field_tokens: Vec<TokenStream> = fields.iter().map(|f| self.field(fam, f, true, false)).collect();
+        let builder = self.builder(fam, name_id, fields);
+        // A struct inside a request may also sit in a response: it can be inspected too.
+        let inspect = match side {
+            Side::Input => {
+                let plans = gen_serde::plans(self, fields, false, 0);
+                let spec = gen_drift::spec_type(&s.module, name_id);
+                gen_drift::struct_inspect(self, fam, name_id, &spec, &plans, &s.padding)
+            }
             _ => quote!(),
         };
         quote! {
@@ -100,6 +98,46 @@ impl<'a> Models<'a> {
                 #(#field_tokens,)*
             }
             #builder
+            #inspect
+        }
+    }
+
+    /// A response-side struct: serde that writes a decoded value back as it came (see
+    /// [`gen_serde`]), and its drift walk.
+    fn faithful_structure(&self, fam: &Family, id: StructId, doc: &str, side: Side) -> TokenStream {
+        let s = self.model.strukt(id);
+        let name_id = &s.name;
+        let doc = doc_attrs(doc);
+        let response = matches!(side, Side::Response);
+        let mut fields = s.fields.clone();
+        if response {
+            fields.extend(status_fields());
+        }
+        // Tolerant reader: a required field WeCom leaves out reads as its default when the type
+        // has one (and is not written back; a drift recorder reports it).
+        let plans = gen_serde::plans(self, &fields, true, if response { 2 } else { 0 });
+        let pieces = gen_serde::pieces(self, fam, &plans, &s.padding);
+        let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+        if s.defaultable {
+            derives.push(quote!(Default));
+        }
+        let field_tokens: Vec<TokenStream> = fields.iter().map(|f| self.field(fam, f, false, false)).collect();
+        let wire_field = gen_serde::wire_field();
+        let debug = gen_serde::debug_impl(name_id, &fields, None);
+        let impls = gen_serde::struct_impls(name_id, &pieces);
+        let spec = gen_drift::spec_type(&s.module, name_id);
+        let inspect = gen_drift::struct_inspect(self, fam, name_id, &spec, &plans, &s.padding);
+        quote! {
+            #doc
+            #[derive(#(#derives),*)]
+            #[non_exhaustive]
+            pub struct #name_id {
+                #(#field_tokens,)*
+                #wire_field,
+            }
+            #debug
+            #impls
+            #inspect
         }
     }
 
@@ -114,6 +152,7 @@ impl<'a> Models<'a> {
             serde_args.push(quote!(alias = #a));
         }
         let int_string = f.ty.is(Scalar::IntString);
+        let int_or_string = f.ty.is(Scalar::IntOrString);
         match &f.shape {
             Shape::List => serde_args.push(quote!(default, skip_serializing_if = "Vec::is_empty")),
             Shape::Required { .. } if int_string => {
@@ -123,6 +162,14 @@ impl<'a> Models<'a> {
                 default,
                 skip_serializing_if = "Option::is_none",
                 with = "::wecom_models::__private::opt_int_string"
+            )),
+            Shape::Required { .. } if int_or_string => {
+                serde_args.push(quote!(with = "::wecom_models::__private::int_or_string"))
+            }
+            Shape::Optional if int_or_string => serde_args.push(quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                with = "::wecom_models::__private::opt_int_or_string"
             )),
             Shape::Optional => serde_args.push(quote!(default, skip_serializing_if = "Option::is_none")),
             Shape::Required { .. } if lenient && self.has_default(&f.ty) => serde_args.push(quote!(default)),
@@ -146,15 +193,6 @@ impl<'a> Models<'a> {
             Shape::Required { .. } => base,
             Shape::Optional => quote!(Option<#base>),
             Shape::List => quote!(Vec<#base>),
-        }
-    }
-
-    /// The type a field holds when present: `T` or `Vec<T>`.
-    fn value_ty(&self, fam: &Family, f: &Field) -> TokenStream {
-        let base = self.rust_ty(fam, &f.ty);
-        match f.shape {
-            Shape::List => quote!(Vec<#base>),
-            Shape::Required { .. } | Shape::Optional => base,
         }
     }
 
@@ -281,50 +319,30 @@ impl<'a> Models<'a> {
         let content_enum_doc = doc_attrs(&content_doc_text);
         let (unknown_doc, deprecated) = unknown_variant("A kind", "`tag()` and `unknown_payload()`");
 
-        // Deserialize for the container: keys in any order; the payload is read typed when the
-        // tag came first (the usual order) and buffered otherwise.
-        let mut key_variants = Vec::new();
-        let mut locals = Vec::new();
-        let mut key_arms = Vec::new();
-        let mut build = Vec::new();
-        let mut ser_fields = Vec::new();
-        for (i, f) in u.fields.iter().enumerate() {
-            let key = format_ident!("F{}", i);
-            let local = format_ident!("f{}", i);
-            let wire = &f.wire;
-            let aliases = &f.aliases;
-            key_variants.push(quote! { #[serde(rename = #wire #(, alias = #aliases)*)] #key });
-            let base = self.value_ty(fam, f);
-            let field_id = &f.ident;
-            if f.shape == Shape::Optional {
-                locals.push(quote! { let mut #local: Option<#base> = None; });
-                key_arms.push(quote! { __Key::#key => #local = map.next_value()? });
-                build.push(quote! { #field_id: #local });
-                ser_fields.push(quote! { if let Some(v) = &self.#field_id { map.serialize_entry(#wire, v)?; } });
-            } else {
-                locals.push(quote! { let mut #local: Option<#base> = None; });
-                key_arms.push(quote! { __Key::#key => #local = Some(map.next_value()?) });
-                if f.shape == Shape::List {
-                    build.push(quote! { #field_id: #local.unwrap_or_default() });
-                    ser_fields.push(
-                        quote! { if !self.#field_id.is_empty() { map.serialize_entry(#wire, &self.#field_id)?; } },
-                    );
-                } else {
-                    build.push(quote! { #field_id: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))? });
-                    ser_fields.push(quote! { map.serialize_entry(#wire, &self.#field_id)?; });
-                }
-            }
-        }
+        // The container: its shared fields as a struct's (see `gen_serde`), plus the tag and the
+        // payload. Keys come in any order; the payload is read typed when the tag came first
+        // (the usual order) and buffered otherwise. A payload that did not come is read from
+        // `{}` and not written back (its bit follows the fields').
+        let plans = gen_serde::plans(self, &u.fields, false, 0);
+        let pieces = gen_serde::pieces(self, fam, &plans, &[]);
+        let gen_serde::Pieces { key_variants, locals, arms, build, ser, .. } = &pieces;
+        let content_bit = Literal::u32_unsuffixed(u.fields.len() as u32);
         let expecting = format!("a {} object", u.name);
+        let debug = gen_serde::debug_impl(name, &u.fields, Some(content_ident));
+        let wire_field = gen_serde::wire_field();
+        let inspect = gen_drift::union_inspect(self, fam, u, &plans);
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Clone, PartialEq)]
             #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
                 #content_doc
                 pub #content_ident: #content_name,
+                #wire_field,
             }
+
+            #debug
 
             #content_enum_doc
             #[derive(Debug, Clone, PartialEq)]
@@ -391,10 +409,13 @@ impl<'a> Models<'a> {
             impl ::serde::Serialize for #name {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     use ::serde::ser::SerializeMap;
+                    let wire = &self.__wire;
                     let mut map = serializer.serialize_map(None)?;
                     map.serialize_entry(#tag_key, self.#content_ident.tag())?;
-                    #(#ser_fields)*
-                    map.serialize_entry(#content_key, &::wecom_models::__private::ContentRef(&self.#content_ident))?;
+                    #(#ser)*
+                    if !wire.is_absent(#content_bit) {
+                        map.serialize_entry(#content_key, &::wecom_models::__private::ContentRef(&self.#content_ident))?;
+                    }
                     map.end()
                 }
             }
@@ -419,6 +440,7 @@ impl<'a> Models<'a> {
                             f.write_str(#expecting)
                         }
                         fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                            let mut wire = ::wecom_models::__private::Wire::default();
                             let mut tag: Option<String> = None;
                             let mut content: Option<#content_name> = None;
                             let mut raw: Option<::serde_json::Value> = None;
@@ -432,7 +454,7 @@ impl<'a> Models<'a> {
                                         }
                                         None => raw = Some(map.next_value()?),
                                     },
-                                    #(#key_arms,)*
+                                    #(#arms,)*
                                     __Key::Other => {
                                         map.next_value::<::serde::de::IgnoredAny>()?;
                                     }
@@ -441,19 +463,26 @@ impl<'a> Models<'a> {
                             let tag = tag.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#tag_key))?;
                             let #content_ident = match content {
                                 Some(content) => content,
-                                None => ::wecom_models::__private::content_from_value(&tag, raw)?,
+                                None => {
+                                    if raw.is_none() {
+                                        wire.mark_absent(#content_bit);
+                                    }
+                                    ::wecom_models::__private::content_from_value(&tag, raw)?
+                                }
                             };
-                            Ok(#name { #(#build,)* #content_ident })
+                            Ok(#name { #(#build,)* #content_ident, __wire: wire })
                         }
                     }
                     deserializer.deserialize_map(__Visitor)
                 }
             }
+
+            #inspect
         }
     }
 
     /// Whether a type implements `Default`.
-    fn has_default(&self, ty: &Ty) -> bool {
+    pub(crate) fn has_default(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Scalar(Scalar::Number) => false,
             Ty::Scalar(_) => true,
@@ -476,14 +505,14 @@ enum Side {
 }
 
 /// `Name` in its own module, `super::module::Name` from another.
-fn named_path(fam: &Family, module: &Ident, name: &Ident) -> TokenStream {
+pub(crate) fn named_path(fam: &Family, module: &Ident, name: &Ident) -> TokenStream {
     if *module == fam.module { quote!(#name) } else { quote!(super::#module::#name) }
 }
 
 fn scalar_ty(s: Scalar) -> TokenStream {
     match s {
         Scalar::U32 => quote!(u32),
-        Scalar::U64 | Scalar::IntString => quote!(u64),
+        Scalar::U64 | Scalar::IntString | Scalar::IntOrString => quote!(u64),
         Scalar::I32 => quote!(i32),
         Scalar::I64 => quote!(i64),
         Scalar::Bool => quote!(bool),
@@ -522,6 +551,9 @@ fn field_doc(f: &Field) -> String {
     if f.shape != Shape::List {
         match &f.ty {
             Ty::Scalar(Scalar::IntString) => facts.push("sent as a JSON string".into()),
+            Ty::Scalar(Scalar::IntOrString) => {
+                facts.push("a JSON number or a string of digits; written back in the same form".into())
+            }
             Ty::Scalar(Scalar::NumberString) => facts.push("a number carried in a string, kept as text".into()),
             Ty::Scalar(Scalar::JsonString) => facts.push("a string holding JSON".into()),
             _ => {}
@@ -587,7 +619,9 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
             let values: Vec<Literal> = variants.iter().map(|v| Literal::i64_unsuffixed(v.value)).collect();
             let doc = open_enum_doc(&e.doc, "code()");
-            int_enum(name, &doc, &names, &docs, &descriptions, &values)
+            let body = int_enum(name, &doc, &names, &docs, &descriptions, &values);
+            let inspect = gen_drift::enum_inspect(e);
+            quote!(#body #inspect)
         }
         EnumVariants::String(variants) => {
             let names: Vec<&Ident> = variants.iter().map(|v| &v.name).collect();
@@ -596,7 +630,9 @@ pub fn enumeration(e: &Enum) -> TokenStream {
             let descriptions: Vec<&str> = variants.iter().map(|v| first_line(&v.doc)).collect();
             let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
             let doc = open_enum_doc(&e.doc, "as_str()");
-            string_enum(name, &doc, &names, &docs, &descriptions, &values)
+            let body = string_enum(name, &doc, &names, &docs, &descriptions, &values);
+            let inspect = gen_drift::enum_inspect(e);
+            quote!(#body #inspect)
         }
     }
 }
@@ -806,4 +842,24 @@ pub fn mod_file(model: &Model, spec_dir: &str) -> TokenStream {
         quote! { #doc pub mod #m; }
     });
     quote! { #doc #(#mods)* }
+}
+
+/// `errcode` and `errmsg`, which every response carries.
+fn status_fields() -> [Field; 2] {
+    let field = |wire: &str, ty: Scalar, doc: &str| Field {
+        wire: wire.to_owned(),
+        ident: format_ident!("{}", wire),
+        doc: doc.to_owned(),
+        ty: Ty::Scalar(ty),
+        shape: Shape::Required { default: None },
+        aliases: Vec::new(),
+        max_bytes: None,
+        min: None,
+        max: None,
+        unique: None,
+    };
+    [
+        field("errcode", Scalar::I64, "Return code: 0 on success (the client turns any other value into an error)."),
+        field("errmsg", Scalar::String, "Return message (`\"ok\"` on success)."),
+    ]
 }

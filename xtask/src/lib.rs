@@ -9,17 +9,20 @@
 //!    reference resolved to the item or field it names) or a [`check::SpecError`] naming the
 //!    file, item and field;
 //! 3. emit — [`gen_models`], [`gen_endpoints`], [`gen_events`] (callback events, into the
-//!    models module of their family): Rust printed from the model alone, with `quote` → `syn`
-//!    → `prettyplease`.
+//!    models module of their family): Rust printed from the model alone, with `quote` →
+//!    `syn` → `prettyplease`; [`gen_serde`] (wire-faithful serde of response-side types) and
+//!    [`gen_drift`] (their drift walks) are parts of the models output.
 //!
 //! The generator is a library so tests can render fixture specs; `main.rs` is a thin CLI.
 //! Output is deterministic (items sorted by name, files sorted by path) and carries an
 //! `@generated` header.
 
 pub mod check;
+pub mod gen_drift;
 pub mod gen_endpoints;
 pub mod gen_events;
 pub mod gen_models;
+pub mod gen_serde;
 pub mod model;
 pub mod rust;
 pub mod spec;

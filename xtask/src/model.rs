@@ -144,6 +144,9 @@ pub enum Scalar {
     NumberString,
     /// An integer the wire carries as a string (`"1569546000"`), a `u64` in Rust.
     IntString,
+    /// An unsigned integer the wire sends as a number or as a string of digits, a `u64` in
+    /// Rust; a decoded value is written back in the spelling it came in.
+    IntOrString,
     /// A JSON number of unknown kind, kept exactly (`serde_json::Number`).
     Number,
     /// A string that must not show up in Debug output.
@@ -156,7 +159,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// Every scalar (the type parser tries each spelling).
-    pub const ALL: [Scalar; 12] = [
+    pub const ALL: [Scalar; 13] = [
         Scalar::U32,
         Scalar::U64,
         Scalar::I32,
@@ -165,6 +168,7 @@ impl Scalar {
         Scalar::String,
         Scalar::NumberString,
         Scalar::IntString,
+        Scalar::IntOrString,
         Scalar::Number,
         Scalar::Secret,
         Scalar::JsonString,
@@ -182,6 +186,7 @@ impl Scalar {
             Scalar::String => "string",
             Scalar::NumberString => "number_string",
             Scalar::IntString => "int_string",
+            Scalar::IntOrString => "int_or_string",
             Scalar::Number => "number",
             Scalar::Secret => "secret",
             Scalar::JsonString => "json_string",
@@ -193,7 +198,7 @@ impl Scalar {
     pub fn int(self) -> Option<IntTy> {
         match self {
             Scalar::U32 => Some(IntTy::U32),
-            Scalar::U64 | Scalar::IntString => Some(IntTy::U64),
+            Scalar::U64 | Scalar::IntString | Scalar::IntOrString => Some(IntTy::U64),
             Scalar::I32 => Some(IntTy::I32),
             Scalar::I64 => Some(IntTy::I64),
             _ => None,
@@ -343,6 +348,9 @@ pub struct Struct {
     pub request_side: bool,
     /// Every field has a `Default`, so the struct derives it.
     pub defaultable: bool,
+    /// Keys the struct accepts as `[]` padding because it is the payload of a union that
+    /// declares them (its own field names excluded), in the union's order.
+    pub padding: Vec<String>,
 }
 
 /// An open enum.

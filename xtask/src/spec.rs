@@ -228,6 +228,10 @@ pub struct UnionDef {
     pub content: String,
     #[serde(default)]
     pub field: Vec<FieldDef>,
+    /// Keys the server pads payload objects with, always as `[]` (the lists of other kinds):
+    /// accepted, written back, and not reported as drift.
+    #[serde(default)]
+    pub padding: Vec<String>,
     pub variant: Vec<UnionVariantDef>,
 }
 

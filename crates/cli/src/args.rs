@@ -5,8 +5,10 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use wecom_client::DriftRecorder;
 
 /// Calls per minute per endpoint WeCom documents, and the client's default budget.
 pub const WECOM_RATE_LIMIT: u32 = 600;
@@ -77,6 +79,20 @@ pub struct Cli {
     /// Plain log lines instead of a progress bar (the default when stderr is not a terminal).
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_progress: bool,
+
+    /// Write what WeCom sent that the spec does not know (fields at any depth, enum values,
+    /// control kinds, error codes, left-out fields) to FILE as JSON, for a maintainer to turn
+    /// into spec edits. A short summary is printed after every run either way.
+    #[arg(long, global = true, help_heading = "Global options", value_name = "FILE", conflicts_with = "no_drift")]
+    pub drift_report: Option<PathBuf>,
+
+    /// Do not check answers against the spec (saves a second parse of each answer).
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_drift: bool,
+
+    /// The run's drift record, shared by its client (not a flag).
+    #[arg(skip)]
+    pub drift: DriftRecorder,
 
     /// More logging on stderr (-v: info, -vv: debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true, help_heading = "Global options")]

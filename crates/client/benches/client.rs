@@ -1,7 +1,7 @@
 //! `cargo bench -p wecom-client`: figures for the client against the emulator on this machine.
 //!
 //! 1. Client CPU time per detail call (the emulator runs on its own threads; only the
-//!    client's thread is measured).
+//!    client's thread is measured), with drift recording off (the default) and on.
 //! 2. Achieved call rate of a rate-limited export, as a fraction of the configured limit, and
 //!    how many 45009s the server sent (goal: >= 0.95 and none).
 //! 3. Typed deserialization of a large approval detail vs parsing it into
@@ -42,10 +42,10 @@ fn client(emu: &EmulatorHandle) -> wecom_client::ClientBuilder {
     Client::builder().base_url(emu.base_url()).corp_id(emu.corp_id()).corp_secret(emu.corp_secret())
 }
 
-fn cpu_per_detail_call(rt: &tokio::runtime::Runtime) {
+fn cpu_per_detail_call(rt: &tokio::runtime::Runtime, drift: bool) {
     let calls = env_or("WECOM_BENCH_CALLS", 2000) as usize;
     let emu = emulator(|b| b.approvals(2000).rate_limit_per_minute(10_000_000));
-    let client = client(&emu).rate_limit_all(RateLimit::per_minute(10_000_000)).build().unwrap();
+    let client = client(&emu).rate_limit_all(RateLimit::per_minute(10_000_000)).record_drift(drift).build().unwrap();
     let (s, e) = emu.date_range();
     let ids = emu.approval_ids(s, e, &ApprovalFilter::new());
     rt.block_on(async {
@@ -57,8 +57,10 @@ fn cpu_per_detail_call(rt: &tokio::runtime::Runtime) {
         }
         let cpu = cpu.elapsed();
         let wall = wall.elapsed();
+        let found = client.drift().map(|d| format!(", {} drift findings", d.findings().len())).unwrap_or_default();
         println!(
-            "detail calls:        {calls} sequential calls, client CPU {:.1} µs/call, wall {:.1} µs/call",
+            "detail calls:        {calls} sequential calls, drift {}: client CPU {:.1} µs/call, wall {:.1} µs/call{found}",
+            if drift { "on " } else { "off" },
             cpu.as_secs_f64() * 1e6 / calls as f64,
             wall.as_secs_f64() * 1e6 / calls as f64
         );
@@ -160,6 +162,11 @@ fn typed_vs_value(rt: &tokio::runtime::Runtime) {
         let v: serde_json::Value = serde_json::from_str(std::hint::black_box(&body)).unwrap();
         std::hint::black_box(v);
     });
+    // What drift recording adds per answer: a second parse into a `Value` and the walk.
+    let inspect = time(&|| {
+        let v: serde_json::Value = serde_json::from_str(std::hint::black_box(&body)).unwrap();
+        std::hint::black_box(wecom_models::drift::collect::<GetApprovalDetailResponse>(&v));
+    });
     let mbps = |d: Duration| body.len() as f64 / d.as_secs_f64() / 1e6;
     println!(
         "deserialize detail:  {} bytes; typed {:.1} µs ({:.0} MB/s), serde_json::Value {:.1} µs ({:.0} MB/s); typed/value = {:.2}",
@@ -170,6 +177,7 @@ fn typed_vs_value(rt: &tokio::runtime::Runtime) {
         mbps(value),
         typed.as_secs_f64() / value.as_secs_f64()
     );
+    println!("drift inspection:    parse as Value and walk the same detail: {:.1} µs", inspect.as_secs_f64() * 1e6);
 }
 
 fn main() {
@@ -180,6 +188,7 @@ fn main() {
     }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     typed_vs_value(&rt);
-    cpu_per_detail_call(&rt);
+    cpu_per_detail_call(&rt, false);
+    cpu_per_detail_call(&rt, true);
     rate_limited_export(&rt);
 }

@@ -9,6 +9,7 @@ use wecom_endpoints::Endpoint;
 use wecom_models::Secret;
 
 use crate::concurrency::Gates;
+use crate::drift::DriftRecorder;
 use crate::error::Error;
 use crate::ratelimit::{Limiters, RateLimit};
 use crate::retry::RetryPolicy;
@@ -65,6 +66,7 @@ pub struct ClientBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     concurrency: usize,
+    drift: Option<DriftRecorder>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -93,6 +95,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("wecom-rs/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             concurrency: 8,
+            drift: None,
         }
     }
 }
@@ -185,6 +188,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Records drift: what WeCom sends that the spec does not know (unknown fields at any
+    /// depth, enum values, control kinds, error codes, required fields left out). Off by
+    /// default; when on, each answer is parsed a second time and walked. Read it with
+    /// [`Client::drift`]. `false` drops a recorder set before.
+    pub fn record_drift(mut self, on: bool) -> Self {
+        self.drift = match (on, self.drift.take()) {
+            (true, Some(existing)) => Some(existing),
+            (true, None) => Some(DriftRecorder::new()),
+            (false, _) => None,
+        };
+        self
+    }
+
+    /// Records drift into `recorder` (shared with other clients, or kept by the caller).
+    pub fn drift_recorder(mut self, recorder: DriftRecorder) -> Self {
+        self.drift = Some(recorder);
+        self
+    }
+
     /// Builds the client. Fails without credentials or a token source, or with a bad URL.
     pub fn build(self) -> Result<Client, Error> {
         let url = reqwest::Url::parse(&self.base_url)
@@ -215,6 +237,7 @@ impl ClientBuilder {
             stats: Counters::default(),
             secrets,
             corp_id: self.corp_id.clone(),
+            drift: self.drift,
         });
         let tokens = match (self.token_source, self.corp_id, self.corp_secret) {
             (Some(source), _, _) => Tokens::custom(source),
@@ -258,6 +281,11 @@ impl Client {
     /// work: a token another client with the same credentials fetched is not in these figures.
     pub fn stats(&self) -> Stats {
         self.core.stats.snapshot()
+    }
+
+    /// The drift recorder, when drift is recorded ([`ClientBuilder::record_drift`]).
+    pub fn drift(&self) -> Option<&DriftRecorder> {
+        self.core.drift.as_ref()
     }
 
     /// The base URL calls go to.

@@ -49,7 +49,7 @@ pub enum Error {
         endpoint: &'static str,
         /// HTTP status.
         status: u16,
-        /// What did not fit.
+        /// What did not fit, and where: `info.comments[0].commentid: invalid value: …`.
         message: String,
         /// The start of the body, secrets removed.
         body_excerpt: String,

@@ -22,7 +22,12 @@
 //!   endpoint and the window.
 //! - **Validation**: a request that breaks a documented limit costs no call.
 //! - **Errors**: typed, with the endpoint, the code, its meaning and class, the server's
-//!   message and what to do; never the secret, the token or a download cookie.
+//!   message and what to do; never the secret, the token or a download cookie. An answer that
+//!   does not decode names the field (`info.comments[0].commentid: …`).
+//! - **Drift**: on request ([`ClientBuilder::record_drift`]), what WeCom sends that the spec
+//!   does not know — fields at any depth, enum values, control kinds, error codes — is
+//!   recorded with a path, a count and a redacted example ([`DriftRecorder`], [`DriftReport`]),
+//!   for a maintainer to turn into spec edits. Off, it costs nothing.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), wecom_client::Error> {
@@ -44,6 +49,7 @@
 
 mod client;
 mod concurrency;
+mod drift;
 mod error;
 mod families;
 mod paging;
@@ -56,6 +62,7 @@ mod token;
 mod transport;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use drift::{DRIFT_REPORT_SCHEMA_VERSION, DriftFinding, DriftKind, DriftRecorder, DriftReport};
 pub use error::{ApiError, Error, Stall, TransportKind};
 pub use families::{Approvals, Journals, LegacyForm, WEDRIVE_DOWNLOAD};
 pub use range::TimeRange;

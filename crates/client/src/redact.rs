@@ -1,10 +1,65 @@
-//! Keeps secrets out of error text: body excerpts and server messages.
+//! Keeps secrets out of error text (body excerpts, server messages) and out of drift reports.
 
 /// JSON keys whose values are secrets.
 const SECRET_KEYS: &[&str] = &["access_token", "corpsecret", "cookie_value", "secret"];
 
 /// Longest excerpt kept in an error.
 const EXCERPT_CHARS: usize = 300;
+
+/// Longest example kept in a drift finding.
+pub const DRIFT_EXAMPLE_CHARS: usize = 120;
+
+/// Parts of key names that mark a secret value (`access_token`, `corpsecret`, `cookie_value`,
+/// `EncodingAESKey`, …), compared case-insensitively.
+const SECRET_KEY_PARTS: &[&str] = &["token", "secret", "cookie", "password", "aeskey", "ticket"];
+
+/// Whether a JSON key names a secret.
+pub fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_KEY_PARTS.iter().any(|p| key.contains(p))
+}
+
+/// A drift example: the value as text (a string as itself, anything else as JSON), values
+/// under secret-looking keys masked, known secrets scrubbed, cut to
+/// [`DRIFT_EXAMPLE_CHARS`]. `secret`: the value's own key names a secret, so nothing of it is
+/// kept.
+pub fn drift_text(value: &serde_json::Value, secret: bool, known: &[&str]) -> String {
+    if secret {
+        return "<redacted>".to_owned();
+    }
+    let text = match mask_secret_keys(value) {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
+    truncate(&scrub(&text, known), DRIFT_EXAMPLE_CHARS)
+}
+
+/// A copy of `value` with the values of secret-looking keys replaced, at any depth.
+fn mask_secret_keys(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if is_secret_key(k) { Value::String("<redacted>".into()) } else { mask_secret_keys(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(mask_secret_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `text` cut to at most `max` characters, the last being `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
 
 /// The start of a body for an error message, with secret-looking values masked.
 pub fn excerpt(body: &[u8], known: &[&str]) -> String {
@@ -83,6 +138,20 @@ mod tests {
         let q = excerpt(b"GET /cgi-bin/x?access_token=abcdef&corpsecret=zzzz9 failed", &[]);
         assert!(!q.contains("abcdef") && !q.contains("zzzz9"), "{q}");
         assert_eq!(scrub("token s3cr3t-value here", &["s3cr3t-value"]), "token <redacted> here");
+    }
+
+    #[test]
+    fn drift_examples_are_masked_scrubbed_and_short() {
+        let v = serde_json::json!({"phone": "13800000000", "refresh_token": "rt-1", "nested": [{"Cookie": "c"}]});
+        let t = drift_text(&v, false, &[]);
+        assert!(t.contains("13800000000") && !t.contains("rt-1") && !t.contains("\"c\""), "{t}");
+        assert_eq!(drift_text(&serde_json::json!("tok-abcdef here"), false, &["tok-abcdef"]), "<redacted> here");
+        assert_eq!(drift_text(&serde_json::json!("anything"), true, &[]), "<redacted>");
+        let long = drift_text(&serde_json::json!("长".repeat(500)), false, &[]);
+        assert_eq!(long.chars().count(), DRIFT_EXAMPLE_CHARS);
+        assert!(long.ends_with('…'));
+        assert_eq!(truncate("short", 120), "short");
+        assert!(is_secret_key("EncodingAESKey") && is_secret_key("access_token") && !is_secret_key("phone"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use wecom_endpoints::{ApiResponse, Endpoint, EndpointInfo, ErrorCode, Method};
 use wecom_models::Secret;
 
 use crate::concurrency::Gates;
+use crate::drift::DriftRecorder;
 use crate::error::{ApiError, Error, TransportKind};
 use crate::ratelimit::Limiters;
 use crate::redact;
@@ -31,6 +32,8 @@ pub(crate) struct Core {
     /// Secrets to scrub from any server text that makes it into an error.
     pub(crate) secrets: Vec<Secret>,
     pub(crate) corp_id: Option<String>,
+    /// Where drift goes, when recorded.
+    pub(crate) drift: Option<DriftRecorder>,
 }
 
 /// Who an exchange is for: the endpoint id errors and spans name, and the limiter/gate key.
@@ -165,6 +168,16 @@ impl<E: Endpoint> Attempt for ApiCall<'_, E> {
         if answer.is_ok() {
             tracing::Span::current().record("errcode", 0);
         }
+        // Off the fast path: with no recorder, nothing more happens to the body.
+        if let Some(drift) = &core.drift {
+            match &answer {
+                Ok(_) => drift.inspect::<E::Response>(info.id, &body, &known),
+                Err(Error::Api(api)) if api.code.is_unknown() => {
+                    drift.unknown_error_code(info.id, api.code.code(), &api.errmsg)
+                }
+                Err(_) => {}
+            }
+        }
         answer
     }
 }
@@ -198,10 +211,20 @@ pub(crate) fn decode<R: DeserializeOwned + ApiResponse>(
             _ => Err(Error::Decode {
                 endpoint: info.id,
                 status,
-                message: e.to_string(),
+                message: decode_message::<R>(body, e),
                 body_excerpt: redact::excerpt(body, known),
             }),
         },
+    }
+}
+
+/// What failed to decode, at which field: read again (only on this error path) with the path
+/// tracked, e.g. `info.comments[0].commentid: invalid value: string "x1", expected …`.
+fn decode_message<R: DeserializeOwned>(body: &[u8], first: serde_json::Error) -> String {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, R>(&mut de) {
+        Err(e) if e.path().iter().next().is_some() => format!("{}: {}", e.path(), e.inner()),
+        _ => first.to_string(),
     }
 }
 
@@ -271,6 +294,11 @@ mod tests {
         let e = decode::<R>(info, 200, br#"{"errcode":0,"info":{"sp_status":"x"}}"#, &[]).unwrap_err();
         assert!(matches!(e, Error::Decode { .. }), "{e}");
         assert!(!e.is_transient());
+        // A decode error names the field, however deep.
+        let body = br#"{"errcode":0,"info":{"sp_no":"1","sp_name":"n","sp_status":1,"template_id":"t",
+            "apply_time":1,"comments":[{"commentUserInfo":{"userid":"u"},"commentid":-5}]}}"#;
+        let e = decode::<R>(info, 200, body, &[]).unwrap_err();
+        assert!(e.to_string().contains("info.comments[0].commentid: invalid value: integer `-5`"), "{e}");
         let e = decode::<R>(
             info,
             200,

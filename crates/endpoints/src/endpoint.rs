@@ -4,14 +4,16 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wecom_models::drift::Inspect;
 
 use crate::{ErrorCode, MaxSpan, Validate};
 
 /// An endpoint request: implemented (in generated code) on every `…Request` type of
 /// `wecom_models`, so a client can execute any of them generically.
 pub trait Endpoint: Validate + Serialize + Send + Sync {
-    /// The body the server answers with.
-    type Response: ApiResponse + DeserializeOwned + Send + 'static;
+    /// The body the server answers with; it can also be inspected for drift (what the spec
+    /// does not know).
+    type Response: ApiResponse + DeserializeOwned + Inspect + Send + 'static;
     /// Everything the spec says about this endpoint.
     const INFO: &'static EndpointInfo;
 }

@@ -5,7 +5,7 @@ use crate::generated::common::{ApplyData, Control, ControlValue, LangText};
 impl LangText {
     /// A text with a language tag.
     pub fn new(text: impl Into<String>, lang: impl Into<String>) -> Self {
-        LangText { text: text.into(), lang: Some(lang.into()) }
+        LangText { text: text.into(), lang: Some(lang.into()), __wire: Default::default() }
     }
 }
 

@@ -10,7 +10,13 @@
 //! - form controls ([`common::Control`]) are a tagged union with a typed payload per kind; a
 //!   kind this SDK does not know keeps its tag and raw JSON;
 //! - big ids stay exact (`u64`), and numbers WeCom carries in strings stay text
-//!   ([`NumberString`]), so money never passes through a float;
+//!   ([`NumberString`]), so money never passes through a float; ids and times some answers
+//!   send as numbers and others as strings of digits (approval `commentid`, `sptime`, …) are one
+//!   `u64` either way;
+//! - round trips invent nothing: a decoded response serializes back to the JSON that came —
+//!   absent fields stay absent, an explicit `[]` or `null` stays, padding and number spellings
+//!   come back as sent (request types are written as built);
+//! - [`drift`] walks a raw body beside the spec and reports what it does not know;
 //! - secrets ([`Secret`]) never show in `Debug`;
 //! - callback events ([`event::Event`]) decode from the XML WeCom pushes, with the same open
 //!   enums for statuses, and serialize to JSON for export (see [`event`]).
@@ -103,6 +109,7 @@
 
 extern crate self as wecom_models;
 
+pub mod drift;
 #[rustfmt::skip]
 mod generated;
 mod runtime;

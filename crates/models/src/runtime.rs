@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// A number that the wire carries inside a JSON string, such as `new_money: "700.50"` or
@@ -300,23 +301,7 @@ pub mod __private {
         }
 
         pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-            struct V;
-            impl Visitor<'_> for V {
-                type Value = u64;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an unsigned integer in a string")
-                }
-                fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-                    Ok(v)
-                }
-                fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-                    u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-                }
-                fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-                    v.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-                }
-            }
-            deserializer.deserialize_any(V)
+            IntStringIn::deserialize(deserializer).map(|i| i.value)
         }
     }
 
@@ -332,10 +317,414 @@ pub mod __private {
         }
 
         pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-            #[derive(Deserialize)]
-            struct W(#[serde(with = "super::int_string")] u64);
-            Option::<W>::deserialize(deserializer).map(|o| o.map(|w| w.0))
+            Option::<IntStringIn>::deserialize(deserializer).map(|o| o.map(|i| i.value))
         }
+    }
+
+    /// `#[serde(with)]` for an `int_or_string` in a request: read in either form, written as a
+    /// number.
+    pub mod int_or_string {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_u64(*v)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+            IntOrStringIn::deserialize(deserializer).map(|i| i.value)
+        }
+    }
+
+    /// `#[serde(with)]` for an optional [`int_or_string`].
+    pub mod opt_int_or_string {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => serializer.serialize_u64(*v),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+            Option::<IntOrStringIn>::deserialize(deserializer).map(|o| o.map(|i| i.value))
+        }
+    }
+
+    /// An integer read from the wire, and whether it came in the scalar's other spelling (a
+    /// number for `int_string`, a string for `int_or_string`).
+    pub trait IntForm {
+        /// The value.
+        fn value(&self) -> u64;
+        /// True when the wire used the spelling that is not the scalar's usual one.
+        fn alt(&self) -> bool;
+    }
+
+    /// An `int_string` as read: a string of digits (trimmed) or a non-negative number.
+    pub struct IntStringIn {
+        value: u64,
+        quoted: bool,
+    }
+
+    impl IntForm for IntStringIn {
+        fn value(&self) -> u64 {
+            self.value
+        }
+        fn alt(&self) -> bool {
+            !self.quoted
+        }
+    }
+
+    impl<'de> Deserialize<'de> for IntStringIn {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = IntStringIn;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an unsigned integer in a string")
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntStringIn, E> {
+                    Ok(IntStringIn { value: v, quoted: false })
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntStringIn, E> {
+                    u64::try_from(v)
+                        .map(|value| IntStringIn { value, quoted: false })
+                        .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<IntStringIn, E> {
+                    v.trim()
+                        .parse()
+                        .map(|value| IntStringIn { value, quoted: true })
+                        .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+                }
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    /// An `int_or_string` as read: a non-negative JSON integer, or a string of ASCII digits.
+    /// Nothing else: no sign, no spaces, no fraction or exponent, nothing that needs a float.
+    pub struct IntOrStringIn {
+        value: u64,
+        quoted: bool,
+    }
+
+    impl IntForm for IntOrStringIn {
+        fn value(&self) -> u64 {
+            self.value
+        }
+        fn alt(&self) -> bool {
+            self.quoted
+        }
+    }
+
+    const INT_OR_STRING: &str = "an unsigned integer (a JSON number or a string of digits)";
+
+    impl<'de> Deserialize<'de> for IntOrStringIn {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = IntOrStringIn;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(INT_OR_STRING)
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrStringIn, E> {
+                    Ok(IntOrStringIn { value: v, quoted: false })
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrStringIn, E> {
+                    u64::try_from(v)
+                        .map(|value| IntOrStringIn { value, quoted: false })
+                        .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<IntOrStringIn, E> {
+                    Err(E::invalid_type(de::Unexpected::Float(v), &self))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrStringIn, E> {
+                    let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+                    match v.parse::<u64>() {
+                        Ok(value) if digits => Ok(IntOrStringIn { value, quoted: true }),
+                        _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                    }
+                }
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    /// An integer to write in a given spelling.
+    #[derive(Clone, Copy, Default)]
+    pub struct IntOut {
+        value: u64,
+        quoted: bool,
+    }
+
+    impl IntOut {
+        pub fn new(value: u64, quoted: bool) -> Self {
+            IntOut { value, quoted }
+        }
+    }
+
+    /// Compares values only (the spelling is not part of the value).
+    impl PartialEq for IntOut {
+        fn eq(&self, other: &Self) -> bool {
+            self.value == other.value
+        }
+    }
+
+    impl Serialize for IntOut {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            if self.quoted { serializer.collect_str(&self.value) } else { serializer.serialize_u64(self.value) }
+        }
+    }
+
+    /// Whether a padding key of a union payload came as `[]` (anything else is not padding).
+    pub struct PaddingProbe(bool);
+
+    impl<'de> Deserialize<'de> for PaddingProbe {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = PaddingProbe;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any value")
+                }
+                fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<PaddingProbe, A::Error> {
+                    let mut empty = true;
+                    while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                        empty = false;
+                    }
+                    Ok(PaddingProbe(empty))
+                }
+                fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<PaddingProbe, A::Error> {
+                    while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_i64<E: de::Error>(self, _: i64) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_u64<E: de::Error>(self, _: u64) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_f64<E: de::Error>(self, _: f64) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_none<E: de::Error>(self) -> Result<PaddingProbe, E> {
+                    Ok(PaddingProbe(false))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<PaddingProbe, D::Error> {
+                    de::IgnoredAny::deserialize(d).map(|_| PaddingProbe(false))
+                }
+            }
+            deserializer.deserialize_any(V)
+        }
+    }
+
+    /// How the wire spelled a struct's fields where the value alone cannot say: a field that was
+    /// absent (read as its default), `null`, an explicit `[]`, padding keys, and integers in
+    /// their other spelling. Generated `Serialize` impls read it so a decoded value is written
+    /// back as it came: nothing added, nothing dropped.
+    ///
+    /// Bit `i` is field `i` of the struct (in spec order), then its padding keys. A value built
+    /// in code has no marks and is written in the usual spelling. Never part of equality.
+    #[derive(Clone, Copy, Default)]
+    pub struct Wire {
+        /// Required fields read leniently that were absent.
+        absent: u32,
+        /// Lists and padding keys that were present (so an empty one was `[]`).
+        sent: u32,
+        /// Fields that were `null`.
+        null: u32,
+        /// Integers in their other spelling.
+        form: u32,
+        /// Fields that came under an alias.
+        alias: u32,
+    }
+
+    /// Largest number of fields plus padding keys a struct may have (bits of [`Wire`]).
+    pub const WIRE_BITS: usize = 32;
+
+    impl PartialEq for Wire {
+        fn eq(&self, _: &Self) -> bool {
+            true
+        }
+    }
+
+    impl fmt::Debug for Wire {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("Wire")
+        }
+    }
+
+    const fn bit(i: u32) -> u32 {
+        1 << i
+    }
+
+    impl Wire {
+        /// Was required field `i` absent?
+        pub fn is_absent(&self, i: u32) -> bool {
+            self.absent & bit(i) != 0
+        }
+        /// Was list or padding key `i` present?
+        pub fn is_sent(&self, i: u32) -> bool {
+            self.sent & bit(i) != 0
+        }
+        /// Was field `i` `null`?
+        pub fn is_null(&self, i: u32) -> bool {
+            self.null & bit(i) != 0
+        }
+        /// Did field `i` come under its (first) alias?
+        pub fn aliased(&self, i: u32) -> bool {
+            self.alias & bit(i) != 0
+        }
+        /// Should integer field `i` be written as a string? `usual` is its scalar's usual spelling.
+        pub fn quoted(&self, i: u32, usual: bool) -> bool {
+            usual != (self.form & bit(i) != 0)
+        }
+
+        fn null_if(&mut self, i: u32, null: bool) {
+            if null {
+                self.null |= bit(i);
+            } else {
+                self.null &= !bit(i);
+            }
+        }
+
+        /// Field `i` came under its (first) alias.
+        pub fn mark_alias(&mut self, i: u32) {
+            self.alias |= bit(i);
+        }
+
+        /// An optional field was read.
+        pub fn opt<T>(&mut self, i: u32, v: Option<T>) -> Option<T> {
+            self.null_if(i, v.is_none());
+            v
+        }
+
+        /// A leniently read required field was read (`None`: it was `null`).
+        pub fn lenient<T>(&mut self, i: u32, v: Option<T>) -> Option<T> {
+            self.null_if(i, v.is_none());
+            v
+        }
+
+        /// A list was read (`None`: it was `null`).
+        pub fn list<T>(&mut self, i: u32, v: Option<Vec<T>>) -> Option<Vec<T>> {
+            self.null_if(i, v.is_none());
+            if v.is_some() {
+                self.sent |= bit(i);
+            }
+            v
+        }
+
+        /// An integer was read.
+        pub fn int<I: IntForm>(&mut self, i: u32, v: I) -> u64 {
+            if v.alt() {
+                self.form |= bit(i);
+            } else {
+                self.form &= !bit(i);
+            }
+            v.value()
+        }
+
+        /// An optional integer was read.
+        pub fn opt_int<I: IntForm>(&mut self, i: u32, v: Option<I>) -> Option<u64> {
+            self.null_if(i, v.is_none());
+            v.map(|v| self.int(i, v))
+        }
+
+        /// Field `i` was absent (and read as its default).
+        pub fn mark_absent(&mut self, i: u32) {
+            self.absent |= bit(i);
+        }
+
+        /// A padding key was read.
+        pub fn padding(&mut self, i: u32, p: PaddingProbe) {
+            if p.0 {
+                self.sent |= bit(i);
+            }
+        }
+
+        /// The value of a leniently read required field once the object is read: its default
+        /// when it was absent or `null`.
+        pub fn or_default<T: Default>(&mut self, i: u32, v: Option<T>) -> T {
+            match v {
+                Some(v) => v,
+                None => {
+                    if !self.is_null(i) {
+                        self.absent |= bit(i);
+                    }
+                    T::default()
+                }
+            }
+        }
+    }
+
+    /// Writes a leniently read required field, unless it was absent (or `null`) and is still
+    /// its default.
+    pub fn ser_lenient<M: SerializeMap, T: Serialize + Default + PartialEq>(
+        map: &mut M,
+        key: &'static str,
+        v: &T,
+        w: &Wire,
+        i: u32,
+    ) -> Result<(), M::Error> {
+        let untouched = *v == T::default();
+        if untouched && w.is_absent(i) {
+            Ok(())
+        } else if untouched && w.is_null(i) {
+            map.serialize_entry(key, &())
+        } else {
+            map.serialize_entry(key, v)
+        }
+    }
+
+    /// Writes an optional field: the value, `null` when it came as `null`, else nothing.
+    pub fn ser_opt<M: SerializeMap, T: Serialize>(
+        map: &mut M,
+        key: &'static str,
+        v: Option<&T>,
+        w: &Wire,
+        i: u32,
+    ) -> Result<(), M::Error> {
+        match v {
+            Some(v) => map.serialize_entry(key, v),
+            None if w.is_null(i) => map.serialize_entry(key, &()),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes a list: its items; `[]` or `null` when it came so; nothing when it was absent
+    /// (or built empty in code).
+    pub fn ser_list<M: SerializeMap, T: Serialize>(
+        map: &mut M,
+        key: &'static str,
+        v: &[T],
+        w: &Wire,
+        i: u32,
+    ) -> Result<(), M::Error> {
+        if !v.is_empty() || w.is_sent(i) {
+            map.serialize_entry(key, v)
+        } else if w.is_null(i) {
+            map.serialize_entry(key, &())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes a padding key back as `[]` when it came.
+    pub fn ser_padding<M: SerializeMap>(map: &mut M, key: &'static str, w: &Wire, i: u32) -> Result<(), M::Error> {
+        if w.is_sent(i) { map.serialize_entry(key, &[] as &[()]) } else { Ok(()) }
     }
 
     /// The payload enum of a tagged union (`control` + `value`).

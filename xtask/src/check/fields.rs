@@ -47,6 +47,9 @@ pub(crate) fn resolve(d: &Declared<'_>, at: &At<'_>, defs: &[FieldDef]) -> Resul
         if list && ty.is(Scalar::IntString) {
             return Err(err(Problem::ListOfIntString));
         }
+        if list && ty.is(Scalar::IntOrString) {
+            return Err(err(Problem::ListOfIntOrString));
+        }
         if let Some(max_bytes) = f.max_bytes {
             let text = match &ty {
                 Ty::Scalar(s) => s.is_text(),

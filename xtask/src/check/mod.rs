@@ -8,7 +8,8 @@
 //! 2. `errors`: `errors.toml`, whose codes the endpoints cite;
 //! 3. `fields`: the fields of every struct and union (types, shapes, limits, defaults), then
 //!    the `unique_key` rules, which name a field of another struct;
-//! 4. `enums` and `unions`;
+//! 4. `enums` and `unions` (then the padding keys each union payload accepts, and the check
+//!    that every struct fits the generated `Wire` marks);
 //! 5. `endpoints`: method, path, page, window and cursor, each reference resolved to the
 //!    field it names;
 //! 6. `reach`: the sets the emitters share (request-side structs, defaultable structs);
@@ -93,6 +94,7 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
     }
 
     let sets = reach::compute(&declared, &struct_fields);
+    let mut padding = unions::padding(&declared, &unions, &struct_fields)?;
     let structs = declared
         .structs
         .iter()
@@ -106,6 +108,7 @@ pub fn resolve(mut files: SpecFiles) -> Result<Model, SpecError> {
             role: s.role,
             request_side: sets.request_side[i],
             defaultable: sets.defaultable[i],
+            padding: std::mem::take(&mut padding[i]),
         })
         .collect();
 

@@ -67,6 +67,8 @@ pub enum Problem {
     ListOfLists,
     #[error("lists of int_string are not supported")]
     ListOfIntString,
+    #[error("lists of int_or_string are not supported")]
+    ListOfIntOrString,
     #[error("max_bytes applies to strings only")]
     MaxBytesNotText,
     #[error("max_bytes must be at least 1")]
@@ -117,6 +119,10 @@ pub enum Problem {
     ContentKeyName { name: String },
     #[error("content key `{name}` has the Rust name of another field")]
     ContentKeyClash { name: String },
+    #[error("padding key `{key}` is listed twice")]
+    PaddingTwice { key: String },
+    #[error("{count} fields and padding keys; at most {max} are supported")]
+    TooManyFields { count: usize, max: usize },
 
     // Endpoints (check/endpoints.rs).
     #[error("method `{method}` is not GET or POST")]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::enums::VariantNames;
 use super::names::{Declared, UnionDecl};
 use super::{Problem, SpecError};
-use crate::model::{Field, ItemRef, Scalar, Union, UnionVariant};
+use crate::model::{Field, ItemRef, Role, Scalar, StructId, Union, UnionVariant};
 use crate::rust::parse_ident;
 
 /// Resolves a union whose shared fields are already resolved.
@@ -26,6 +26,12 @@ pub(crate) fn resolve(d: &Declared<'_>, u: &UnionDecl<'_>, fields: Vec<Field>) -
             None => return Err(u.at.err(Problem::PayloadUnknown { tag: v.tag.clone(), ty: v.ty.clone() })),
         };
         variants.push(UnionVariant { tag: v.tag.clone(), name, payload, doc: v.doc.clone() });
+    }
+    let mut padding = BTreeSet::new();
+    for key in &def.padding {
+        if !padding.insert(key.as_str()) {
+            return Err(u.at.err(Problem::PaddingTwice { key: key.clone() }));
+        }
     }
     for f in &fields {
         if f.ty.is(Scalar::IntString) {
@@ -52,4 +58,41 @@ pub(crate) fn resolve(d: &Declared<'_>, u: &UnionDecl<'_>, fields: Vec<Field>) -
         fields,
         variants,
     })
+}
+
+/// Bits of the generated `Wire` marks: one per field (responses add `errcode` and `errmsg`)
+/// and per padding key.
+const WIRE_BITS: usize = 32;
+
+/// The padding keys of every struct: those of each union it is a payload of, in the union's
+/// order, minus the struct's own wire names and aliases. Also checks that every struct and
+/// union fits the `Wire` marks.
+pub(crate) fn padding(
+    d: &Declared<'_>,
+    unions: &[Union],
+    struct_fields: &[Vec<Field>],
+) -> Result<Vec<Vec<String>>, SpecError> {
+    let mut out: Vec<Vec<String>> = vec![Vec::new(); struct_fields.len()];
+    for (u, decl) in unions.iter().zip(&d.unions) {
+        for v in &u.variants {
+            let StructId(i) = v.payload;
+            let own = |k: &String| struct_fields[i].iter().any(|f| f.wire == *k || f.aliases.contains(k));
+            for key in &decl.def.padding {
+                if !own(key) && !out[i].contains(key) {
+                    out[i].push(key.clone());
+                }
+            }
+        }
+    }
+    let structs = d.structs.iter().enumerate().map(|(i, s)| {
+        let extra = if s.role == Role::Response { 2 } else { 0 };
+        (&s.at, struct_fields[i].len() + extra + out[i].len())
+    });
+    let containers = d.unions.iter().zip(unions).map(|(decl, u)| (&decl.at, u.fields.len()));
+    for (at, count) in structs.chain(containers) {
+        if count > WIRE_BITS {
+            return Err(at.err(Problem::TooManyFields { count, max: WIRE_BITS }));
+        }
+    }
+    Ok(out)
 }

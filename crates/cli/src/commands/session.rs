@@ -84,6 +84,9 @@ pub async fn connect(cli: &Cli) -> Result<Session> {
     if let Some(rate) = rate {
         builder = builder.rate_limit_all(RateLimit::per_minute(rate));
     }
+    if !cli.no_drift {
+        builder = builder.drift_recorder(cli.drift.clone());
+    }
     let client = builder.build().map_err(|e| match e {
         wecom_client::Error::Config(m) => CliError::usage(format!("invalid configuration: {m}")),
         other => CliError::runtime(other.to_string()),

@@ -89,7 +89,8 @@ const NODES: Children<ApprovalDetail, NodeRow> = Children {
                     approverattr: node.approverattr.map(|x| x.code()),
                     approver: a.approver.userid.clone(),
                     status: a.sp_status.code(),
-                    sptime: a.sptime,
+                    // Unix seconds: always within i64.
+                    sptime: i64::try_from(a.sptime).unwrap_or(i64::MAX),
                     speech: a.speech.clone(),
                 });
             }
@@ -113,7 +114,7 @@ const COMMENTS: Children<ApprovalDetail, CommentRow> = Children {
             .enumerate()
             .map(|(i, c)| CommentRow {
                 idx: i as i64,
-                commentid: c.commentid.clone(),
+                commentid: c.commentid.to_string(),
                 userid: c.comment_user_info.userid.clone(),
                 time: c.commenttime,
                 content: c.commentcontent.clone(),

@@ -6,75 +6,678 @@
 //! The app must be allowed to pull approval data: admin console → 应用管理 → 审批 → API →
 //! 可调用接口的应用 (and 审批数据权限 for a self-built app).
 /// The applicant of a form.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Applicant {
     /// 申请人userid.
-    #[serde(default)]
     pub userid: String,
     /// 申请人所在部门id, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partyid: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Applicant")
+            .field("userid", &self.userid)
+            .field("partyid", &self.partyid)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Applicant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "userid",
+            &self.userid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "partyid",
+            self.partyid.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Applicant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "userid")]
+            F0,
+            #[serde(rename = "partyid")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Applicant;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Applicant object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Applicant, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Applicant {
+                    userid: wire.or_default(0, f0),
+                    partyid: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Applicant {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "userid" => {}
+                "partyid" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::Applicant",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["userid"],
+            "approval::Applicant",
+            out,
+        );
+    }
 }
 /// A comment on a form (审批申请备注).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApprovalComment {
     /// 备注人信息: who commented (camelCase on the wire). (wire name `commentUserInfo`)
-    #[serde(rename = "commentUserInfo", default)]
     pub comment_user_info: super::common::UserRef,
     /// 备注提交时间: Unix seconds.
-    #[serde(default)]
     pub commenttime: i64,
     /// 备注文本内容: the text.
-    #[serde(default)]
     pub commentcontent: String,
-    /// 备注id: a string here (a number in journals).
-    #[serde(default)]
-    pub commentid: String,
+    /// 备注id: a string of digits in the docs (a number in journals); other SDKs accept both, and so does this one. (a JSON number or a string of digits; written back in the same form)
+    pub commentid: u64,
     /// 备注附件id: media_ids of attachments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_id: Vec<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ApprovalComment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ApprovalComment")
+            .field("comment_user_info", &self.comment_user_info)
+            .field("commenttime", &self.commenttime)
+            .field("commentcontent", &self.commentcontent)
+            .field("commentid", &self.commentid)
+            .field("media_id", &self.media_id)
+            .finish()
+    }
+}
+impl ::serde::Serialize for ApprovalComment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "commentUserInfo",
+            &self.comment_user_info,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "commenttime",
+            &self.commenttime,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "commentcontent",
+            &self.commentcontent,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "commentid",
+            &::wecom_models::__private::IntOut::new(
+                self.commentid,
+                wire.quoted(3, false),
+            ),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "media_id",
+            &self.media_id,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApprovalComment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "commentUserInfo")]
+            F0,
+            #[serde(rename = "commenttime")]
+            F1,
+            #[serde(rename = "commentcontent")]
+            F2,
+            #[serde(rename = "commentid")]
+            F3,
+            #[serde(rename = "media_id")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApprovalComment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ApprovalComment object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ApprovalComment, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<super::common::UserRef> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<u64> = None;
+                let mut f4: Option<Vec<String>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => {
+                            f3 = wire
+                                .opt_int(
+                                    3,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::F4 => f4 = wire.list(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ApprovalComment {
+                    comment_user_info: wire.or_default(0, f0),
+                    commenttime: wire.or_default(1, f1),
+                    commentcontent: wire.or_default(2, f2),
+                    commentid: wire.or_default(3, f3),
+                    media_id: f4.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ApprovalComment {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "commentUserInfo" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "commenttime" => {}
+                "commentcontent" => {}
+                "commentid" => {}
+                "media_id" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::ApprovalComment",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["commentUserInfo"],
+            "approval::ApprovalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["commenttime"],
+            "approval::ApprovalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["commentcontent"],
+            "approval::ApprovalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["commentid"],
+            "approval::ApprovalComment",
+            out,
+        );
+    }
 }
 /// An approval form (审批申请详情).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApprovalDetail {
     /// 审批编号: the form number.
-    #[serde(default)]
     pub sp_no: String,
     /// 审批申请类型名称: the template name.
-    #[serde(default)]
     pub sp_name: String,
     /// 申请单状态: the form's status.
     pub sp_status: SpStatus,
     /// 审批模板id: the template id.
-    #[serde(default)]
     pub template_id: String,
     /// 审批申请提交时间: submit time, Unix seconds.
-    #[serde(default)]
     pub apply_time: i64,
     /// 申请人: the applicant (sic: `applyer`); absent when `batch_applyer` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applyer: Option<Applicant>,
     /// 批量申请人: the applicants of a batch form (excludes `applyer`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub batch_applyer: Vec<super::common::UserRef>,
     /// 审批流程信息: the approval nodes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sp_record: Vec<SpRecord>,
     /// 抄送人: the CC list (sic: `notifyer`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notifyer: Vec<super::common::UserRef>,
     /// 审批申请数据: the form data.
-    #[serde(default)]
     pub apply_data: super::common::ApplyData,
     /// 审批申请备注信息: comments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<ApprovalComment>,
     /// The newer flow description, which also lists CC and 办理 nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_list: Option<ProcessList>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ApprovalDetail {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ApprovalDetail")
+            .field("sp_no", &self.sp_no)
+            .field("sp_name", &self.sp_name)
+            .field("sp_status", &self.sp_status)
+            .field("template_id", &self.template_id)
+            .field("apply_time", &self.apply_time)
+            .field("applyer", &self.applyer)
+            .field("batch_applyer", &self.batch_applyer)
+            .field("sp_record", &self.sp_record)
+            .field("notifyer", &self.notifyer)
+            .field("apply_data", &self.apply_data)
+            .field("comments", &self.comments)
+            .field("process_list", &self.process_list)
+            .finish()
+    }
+}
+impl ::serde::Serialize for ApprovalDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "sp_no", &self.sp_no, wire, 0)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "sp_name",
+            &self.sp_name,
+            wire,
+            1,
+        )?;
+        map.serialize_entry("sp_status", &self.sp_status)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "template_id",
+            &self.template_id,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_time",
+            &self.apply_time,
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "applyer",
+            self.applyer.as_ref(),
+            wire,
+            5,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "batch_applyer",
+            &self.batch_applyer,
+            wire,
+            6,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "sp_record",
+            &self.sp_record,
+            wire,
+            7,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "notifyer",
+            &self.notifyer,
+            wire,
+            8,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_data",
+            &self.apply_data,
+            wire,
+            9,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "comments",
+            &self.comments,
+            wire,
+            10,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "process_list",
+            self.process_list.as_ref(),
+            wire,
+            11,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApprovalDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "sp_no")]
+            F0,
+            #[serde(rename = "sp_name")]
+            F1,
+            #[serde(rename = "sp_status")]
+            F2,
+            #[serde(rename = "template_id")]
+            F3,
+            #[serde(rename = "apply_time")]
+            F4,
+            #[serde(rename = "applyer")]
+            F5,
+            #[serde(rename = "batch_applyer")]
+            F6,
+            #[serde(rename = "sp_record")]
+            F7,
+            #[serde(rename = "notifyer")]
+            F8,
+            #[serde(rename = "apply_data")]
+            F9,
+            #[serde(rename = "comments")]
+            F10,
+            #[serde(rename = "process_list")]
+            F11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApprovalDetail;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ApprovalDetail object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ApprovalDetail, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<SpStatus> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<Applicant> = None;
+                let mut f6: Option<Vec<super::common::UserRef>> = None;
+                let mut f7: Option<Vec<SpRecord>> = None;
+                let mut f8: Option<Vec<super::common::UserRef>> = None;
+                let mut f9: Option<super::common::ApplyData> = None;
+                let mut f10: Option<Vec<ApprovalComment>> = None;
+                let mut f11: Option<ProcessList> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = Some(map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.opt(5, map.next_value()?),
+                        __Key::F6 => f6 = wire.list(6, map.next_value()?),
+                        __Key::F7 => f7 = wire.list(7, map.next_value()?),
+                        __Key::F8 => f8 = wire.list(8, map.next_value()?),
+                        __Key::F9 => f9 = wire.lenient(9, map.next_value()?),
+                        __Key::F10 => f10 = wire.list(10, map.next_value()?),
+                        __Key::F11 => f11 = wire.opt(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ApprovalDetail {
+                    sp_no: wire.or_default(0, f0),
+                    sp_name: wire.or_default(1, f1),
+                    sp_status: f2
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "sp_status",
+                        ))?,
+                    template_id: wire.or_default(3, f3),
+                    apply_time: wire.or_default(4, f4),
+                    applyer: f5,
+                    batch_applyer: f6.unwrap_or_default(),
+                    sp_record: f7.unwrap_or_default(),
+                    notifyer: f8.unwrap_or_default(),
+                    apply_data: wire.or_default(9, f9),
+                    comments: f10.unwrap_or_default(),
+                    process_list: f11,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ApprovalDetail {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "sp_no" => {}
+                "sp_name" => {}
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        SpStatus,
+                    >(at, key, value, out)
+                }
+                "template_id" => {}
+                "apply_time" => {}
+                "applyer" => {
+                    ::wecom_models::drift::__private::field::<
+                        Applicant,
+                    >(at, key, value, out)
+                }
+                "batch_applyer" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "sp_record" => {
+                    ::wecom_models::drift::__private::list::<
+                        SpRecord,
+                    >(at, key, value, out)
+                }
+                "notifyer" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "apply_data" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::ApplyData,
+                    >(at, key, value, out)
+                }
+                "comments" => {
+                    ::wecom_models::drift::__private::list::<
+                        ApprovalComment,
+                    >(at, key, value, out)
+                }
+                "process_list" => {
+                    ::wecom_models::drift::__private::field::<
+                        ProcessList,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::ApprovalDetail",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["sp_no"],
+            "approval::ApprovalDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["sp_name"],
+            "approval::ApprovalDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["template_id"],
+            "approval::ApprovalDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_time"],
+            "approval::ApprovalDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_data"],
+            "approval::ApprovalDetail",
+            out,
+        );
+    }
 }
 /// A getapprovalinfo filter: `{"key": "creator", "value": "WuJunJie"}`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -89,6 +692,34 @@ impl ApprovalFilter {
     /// A new `ApprovalFilter` from its required fields.
     pub fn new(key: ApprovalFilterKey, value: impl Into<String>) -> Self {
         Self { key, value: value.into() }
+    }
+}
+impl ::wecom_models::drift::Inspect for ApprovalFilter {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "key" => {
+                    ::wecom_models::drift::__private::field::<
+                        ApprovalFilterKey,
+                    >(at, key, value, out)
+                }
+                "value" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::ApprovalFilter",
+                        out,
+                    )
+                }
+            }
+        }
     }
 }
 /// Keys getapprovalinfo can filter on.
@@ -217,6 +848,21 @@ impl<'de> ::serde::Deserialize<'de> for ApprovalFilterKey {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+impl ::wecom_models::drift::Inspect for ApprovalFilterKey {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::string_enum(
+            raw,
+            at,
+            "approval::ApprovalFilterKey",
+            |s| Self::from_wire(s).is_known(),
+            out,
+        );
+    }
+}
 /// How a `sp_record` node is decided. Note: `apv_rel` of `process_list` numbers these the other way round.
 ///
 /// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
@@ -300,6 +946,21 @@ impl<'de> ::serde::Deserialize<'de> for ApproverAttr {
     ) -> Result<Self, D::Error> {
         ::wecom_models::__private::deserialize_lenient_i64(deserializer)
             .map(Self::from_code)
+    }
+}
+impl ::wecom_models::drift::Inspect for ApproverAttr {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::ApproverAttr",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
     }
 }
 /// How a `process_list` node is decided. Note the numbering is the reverse of `ApproverAttr`.
@@ -392,6 +1053,21 @@ impl<'de> ::serde::Deserialize<'de> for ApvRel {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for ApvRel {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::ApvRel",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// Which forms to pull.
 ///
 /// Sends `POST /cgi-bin/corp/getapprovaldata`.
@@ -424,27 +1100,187 @@ impl GetApprovalDataRequest {
 /// One page of legacy forms.
 ///
 /// The body of a `POST /cgi-bin/corp/getapprovaldata` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetApprovalDataResponse {
     /// 拉取的审批单个数: forms on this page (at most 100).
-    #[serde(default)]
     pub count: u32,
     /// 时间段内的总审批单个数: forms in the whole window.
-    #[serde(default)]
     pub total: u32,
     /// 拉取列表的最后一个审批单号: the last form of this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_spnum: Option<u64>,
     /// The forms.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data: Vec<LegacyApproval>,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetApprovalDataResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetApprovalDataResponse")
+            .field("count", &self.count)
+            .field("total", &self.total)
+            .field("next_spnum", &self.next_spnum)
+            .field("data", &self.data)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetApprovalDataResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "count", &self.count, wire, 0)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "total", &self.total, wire, 1)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "next_spnum",
+            self.next_spnum.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_list(&mut map, "data", &self.data, wire, 3)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            5,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetApprovalDataResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "count")]
+            F0,
+            #[serde(rename = "total")]
+            F1,
+            #[serde(rename = "next_spnum")]
+            F2,
+            #[serde(rename = "data")]
+            F3,
+            #[serde(rename = "errcode")]
+            F4,
+            #[serde(rename = "errmsg")]
+            F5,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetApprovalDataResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetApprovalDataResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetApprovalDataResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<u32> = None;
+                let mut f1: Option<u32> = None;
+                let mut f2: Option<u64> = None;
+                let mut f3: Option<Vec<LegacyApproval>> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.list(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.lenient(5, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetApprovalDataResponse {
+                    count: wire.or_default(0, f0),
+                    total: wire.or_default(1, f1),
+                    next_spnum: f2,
+                    data: f3.unwrap_or_default(),
+                    errcode: wire.or_default(4, f4),
+                    errmsg: wire.or_default(5, f5),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetApprovalDataResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "count" => {}
+                "total" => {}
+                "next_spnum" => {}
+                "data" => {
+                    ::wecom_models::drift::__private::list::<
+                        LegacyApproval,
+                    >(at, key, value, out)
+                }
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::GetApprovalDataResponse",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["count"],
+            "approval::GetApprovalDataResponse",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["total"],
+            "approval::GetApprovalDataResponse",
+            out,
+        );
+    }
 }
 /// Which form to read.
 ///
@@ -464,17 +1300,140 @@ impl GetApprovalDetailRequest {
 /// One approval form.
 ///
 /// The body of a `POST /cgi-bin/oa/getapprovaldetail` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetApprovalDetailResponse {
     /// The form.
     pub info: ApprovalDetail,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetApprovalDetailResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetApprovalDetailResponse")
+            .field("info", &self.info)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetApprovalDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("info", &self.info)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetApprovalDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "info")]
+            F0,
+            #[serde(rename = "errcode")]
+            F1,
+            #[serde(rename = "errmsg")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetApprovalDetailResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetApprovalDetailResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetApprovalDetailResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<ApprovalDetail> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetApprovalDetailResponse {
+                    info: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "info",
+                        ))?,
+                    errcode: wire.or_default(1, f1),
+                    errmsg: wire.or_default(2, f2),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetApprovalDetailResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "info" => {
+                    ::wecom_models::drift::__private::field::<
+                        ApprovalDetail,
+                    >(at, key, value, out)
+                }
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::GetApprovalDetailResponse",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Which forms to list: a submit-time window, a page cursor and size, and filters.
 ///
@@ -535,129 +1494,1096 @@ impl GetApprovalInfoRequest {
 /// One page of form numbers.
 ///
 /// The body of a `POST /cgi-bin/oa/getapprovalinfo` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetApprovalInfoResponse {
     /// Form numbers of this page.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sp_no_list: Vec<String>,
     /// Cursor of the next page; absent when this was the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_next_cursor: Option<String>,
     /// Retired (待废弃) integer cursor of the next page, answered only to the retired request field `cursor`; absent at the end. Kept when sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<u64>,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetApprovalInfoResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetApprovalInfoResponse")
+            .field("sp_no_list", &self.sp_no_list)
+            .field("new_next_cursor", &self.new_next_cursor)
+            .field("next_cursor", &self.next_cursor)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetApprovalInfoResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "sp_no_list",
+            &self.sp_no_list,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "new_next_cursor",
+            self.new_next_cursor.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "next_cursor",
+            self.next_cursor.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetApprovalInfoResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "sp_no_list")]
+            F0,
+            #[serde(rename = "new_next_cursor")]
+            F1,
+            #[serde(rename = "next_cursor")]
+            F2,
+            #[serde(rename = "errcode")]
+            F3,
+            #[serde(rename = "errmsg")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetApprovalInfoResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetApprovalInfoResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetApprovalInfoResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<String>> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<u64> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetApprovalInfoResponse {
+                    sp_no_list: f0.unwrap_or_default(),
+                    new_next_cursor: f1,
+                    next_cursor: f2,
+                    errcode: wire.or_default(3, f3),
+                    errmsg: wire.or_default(4, f4),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetApprovalInfoResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "sp_no_list" => {}
+                "new_next_cursor" => {}
+                "next_cursor" => {}
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::GetApprovalInfoResponse",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A form from the legacy data API.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegacyApproval {
     /// 审批名称: template name (请假, 报销, or a custom name).
-    #[serde(default)]
     pub spname: String,
     /// 申请人姓名: applicant's name.
-    #[serde(default)]
     pub apply_name: String,
     /// 申请人部门: applicant's department.
-    #[serde(default)]
     pub apply_org: String,
     /// 审批人姓名: approvers' names.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approval_name: Vec<String>,
     /// 抄送人姓名: CC names.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notify_name: Vec<String>,
     /// 审批状态: 1 in review, 2 approved, 3 rejected, 4 cancelled, 6 revoked after approval, 10 paid.
     pub sp_status: SpStatus,
     /// 审批单号: the form number, a JSON number here.
-    #[serde(default)]
     pub sp_num: u64,
     /// 审批的附件media_id: attachments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mediaids: Vec<String>,
     /// 审批单提交时间: submit time, Unix seconds.
-    #[serde(default)]
     pub apply_time: i64,
     /// 审批单提交者的userid.
-    #[serde(default)]
     pub apply_user_id: String,
     /// 报销: only on expense forms (historical format).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense: Option<LegacyExpense>,
     /// 请假: only on leave forms (historical format).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave: Option<LegacyLeave>,
     /// 审批模板信息: the form data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comm: Option<LegacyComm>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LegacyApproval {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LegacyApproval")
+            .field("spname", &self.spname)
+            .field("apply_name", &self.apply_name)
+            .field("apply_org", &self.apply_org)
+            .field("approval_name", &self.approval_name)
+            .field("notify_name", &self.notify_name)
+            .field("sp_status", &self.sp_status)
+            .field("sp_num", &self.sp_num)
+            .field("mediaids", &self.mediaids)
+            .field("apply_time", &self.apply_time)
+            .field("apply_user_id", &self.apply_user_id)
+            .field("expense", &self.expense)
+            .field("leave", &self.leave)
+            .field("comm", &self.comm)
+            .finish()
+    }
+}
+impl ::serde::Serialize for LegacyApproval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "spname",
+            &self.spname,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_name",
+            &self.apply_name,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_org",
+            &self.apply_org,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "approval_name",
+            &self.approval_name,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "notify_name",
+            &self.notify_name,
+            wire,
+            4,
+        )?;
+        map.serialize_entry("sp_status", &self.sp_status)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "sp_num",
+            &self.sp_num,
+            wire,
+            6,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "mediaids",
+            &self.mediaids,
+            wire,
+            7,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_time",
+            &self.apply_time,
+            wire,
+            8,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_user_id",
+            &self.apply_user_id,
+            wire,
+            9,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "expense",
+            self.expense.as_ref(),
+            wire,
+            10,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "leave",
+            self.leave.as_ref(),
+            wire,
+            11,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "comm",
+            self.comm.as_ref(),
+            wire,
+            12,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyApproval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "spname")]
+            F0,
+            #[serde(rename = "apply_name")]
+            F1,
+            #[serde(rename = "apply_org")]
+            F2,
+            #[serde(rename = "approval_name")]
+            F3,
+            #[serde(rename = "notify_name")]
+            F4,
+            #[serde(rename = "sp_status")]
+            F5,
+            #[serde(rename = "sp_num")]
+            F6,
+            #[serde(rename = "mediaids")]
+            F7,
+            #[serde(rename = "apply_time")]
+            F8,
+            #[serde(rename = "apply_user_id")]
+            F9,
+            #[serde(rename = "expense")]
+            F10,
+            #[serde(rename = "leave")]
+            F11,
+            #[serde(rename = "comm")]
+            F12,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LegacyApproval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LegacyApproval object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LegacyApproval, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<Vec<String>> = None;
+                let mut f4: Option<Vec<String>> = None;
+                let mut f5: Option<SpStatus> = None;
+                let mut f6: Option<u64> = None;
+                let mut f7: Option<Vec<String>> = None;
+                let mut f8: Option<i64> = None;
+                let mut f9: Option<String> = None;
+                let mut f10: Option<LegacyExpense> = None;
+                let mut f11: Option<LegacyLeave> = None;
+                let mut f12: Option<LegacyComm> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.list(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.list(4, map.next_value()?),
+                        __Key::F5 => f5 = Some(map.next_value()?),
+                        __Key::F6 => f6 = wire.lenient(6, map.next_value()?),
+                        __Key::F7 => f7 = wire.list(7, map.next_value()?),
+                        __Key::F8 => f8 = wire.lenient(8, map.next_value()?),
+                        __Key::F9 => f9 = wire.lenient(9, map.next_value()?),
+                        __Key::F10 => f10 = wire.opt(10, map.next_value()?),
+                        __Key::F11 => f11 = wire.opt(11, map.next_value()?),
+                        __Key::F12 => f12 = wire.opt(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LegacyApproval {
+                    spname: wire.or_default(0, f0),
+                    apply_name: wire.or_default(1, f1),
+                    apply_org: wire.or_default(2, f2),
+                    approval_name: f3.unwrap_or_default(),
+                    notify_name: f4.unwrap_or_default(),
+                    sp_status: f5
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "sp_status",
+                        ))?,
+                    sp_num: wire.or_default(6, f6),
+                    mediaids: f7.unwrap_or_default(),
+                    apply_time: wire.or_default(8, f8),
+                    apply_user_id: wire.or_default(9, f9),
+                    expense: f10,
+                    leave: f11,
+                    comm: f12,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LegacyApproval {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "spname" => {}
+                "apply_name" => {}
+                "apply_org" => {}
+                "approval_name" => {}
+                "notify_name" => {}
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        SpStatus,
+                    >(at, key, value, out)
+                }
+                "sp_num" => {}
+                "mediaids" => {}
+                "apply_time" => {}
+                "apply_user_id" => {}
+                "expense" => {
+                    ::wecom_models::drift::__private::field::<
+                        LegacyExpense,
+                    >(at, key, value, out)
+                }
+                "leave" => {
+                    ::wecom_models::drift::__private::field::<
+                        LegacyLeave,
+                    >(at, key, value, out)
+                }
+                "comm" => {
+                    ::wecom_models::drift::__private::field::<
+                        LegacyComm,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::LegacyApproval",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["spname"],
+            "approval::LegacyApproval",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_name"],
+            "approval::LegacyApproval",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_org"],
+            "approval::LegacyApproval",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["sp_num"],
+            "approval::LegacyApproval",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_time"],
+            "approval::LegacyApproval",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_user_id"],
+            "approval::LegacyApproval",
+            out,
+        );
+    }
 }
 /// Form data of a legacy form.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LegacyComm {
     /// The form as a JSON string: an object map keyed by item id (old) or an array of items (new). Parse both with `LegacyComm::items`. (a string holding JSON)
-    #[serde(default)]
     pub apply_data: ::wecom_models::JsonString,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LegacyComm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LegacyComm").field("apply_data", &self.apply_data).finish()
+    }
+}
+impl ::serde::Serialize for LegacyComm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "apply_data",
+            &self.apply_data,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyComm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "apply_data")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LegacyComm;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LegacyComm object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LegacyComm, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::JsonString> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LegacyComm {
+                    apply_data: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LegacyComm {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "apply_data" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::LegacyComm",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["apply_data"],
+            "approval::LegacyComm",
+            out,
+        );
+    }
 }
 /// Expense block of a legacy form (historical format).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LegacyExpense {
     /// 报销类型: 1 travel, 2 transport, 3 hospitality, 4 other.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expense_type: Option<i64>,
     /// 报销事由: reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// 报销明细: items (old forms only).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<LegacyExpenseItem>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LegacyExpense {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LegacyExpense")
+            .field("expense_type", &self.expense_type)
+            .field("reason", &self.reason)
+            .field("item", &self.item)
+            .finish()
+    }
+}
+impl ::serde::Serialize for LegacyExpense {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "expense_type",
+            self.expense_type.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "reason",
+            self.reason.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(&mut map, "item", &self.item, wire, 2)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyExpense {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "expense_type")]
+            F0,
+            #[serde(rename = "reason")]
+            F1,
+            #[serde(rename = "item")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LegacyExpense;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LegacyExpense object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LegacyExpense, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<Vec<LegacyExpenseItem>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LegacyExpense {
+                    expense_type: f0,
+                    reason: f1,
+                    item: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LegacyExpense {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "expense_type" => {}
+                "reason" => {}
+                "item" => {
+                    ::wecom_models::drift::__private::list::<
+                        LegacyExpenseItem,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::LegacyExpense",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// An expense item of a legacy form.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LegacyExpenseItem {
     /// 费用类型: 1 flight … 10 other.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expenseitem_type: Option<i64>,
     /// 发生时间: Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
     /// 费用金额: amount in yuan, kept exactly as sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sums: Option<::serde_json::Number>,
     /// 明细事由: reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LegacyExpenseItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LegacyExpenseItem")
+            .field("expenseitem_type", &self.expenseitem_type)
+            .field("time", &self.time)
+            .field("sums", &self.sums)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+impl ::serde::Serialize for LegacyExpenseItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "expenseitem_type",
+            self.expenseitem_type.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "time",
+            self.time.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "sums",
+            self.sums.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "reason",
+            self.reason.as_ref(),
+            wire,
+            3,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyExpenseItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "expenseitem_type")]
+            F0,
+            #[serde(rename = "time")]
+            F1,
+            #[serde(rename = "sums")]
+            F2,
+            #[serde(rename = "reason")]
+            F3,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LegacyExpenseItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LegacyExpenseItem object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LegacyExpenseItem, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<::serde_json::Number> = None;
+                let mut f3: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LegacyExpenseItem {
+                    expenseitem_type: f0,
+                    time: f1,
+                    sums: f2,
+                    reason: f3,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LegacyExpenseItem {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "expenseitem_type" => {}
+                "time" => {}
+                "sums" => {}
+                "reason" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::LegacyExpenseItem",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Leave block of a legacy form (historical format).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LegacyLeave {
     /// 请假时间单位: 0 half days, 1 hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeunit: Option<i64>,
     /// 请假类型: 1 annual … 8 other.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_type: Option<i64>,
     /// 请假开始时间: Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
     /// 请假结束时间: Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
     /// 请假时长: hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// 请假事由: reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LegacyLeave {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LegacyLeave")
+            .field("timeunit", &self.timeunit)
+            .field("leave_type", &self.leave_type)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("duration", &self.duration)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+impl ::serde::Serialize for LegacyLeave {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "timeunit",
+            self.timeunit.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "leave_type",
+            self.leave_type.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "start_time",
+            self.start_time.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "end_time",
+            self.end_time.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "duration",
+            self.duration.as_ref(),
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "reason",
+            self.reason.as_ref(),
+            wire,
+            5,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyLeave {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "timeunit")]
+            F0,
+            #[serde(rename = "leave_type")]
+            F1,
+            #[serde(rename = "start_time")]
+            F2,
+            #[serde(rename = "end_time")]
+            F3,
+            #[serde(rename = "duration")]
+            F4,
+            #[serde(rename = "reason")]
+            F5,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LegacyLeave;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LegacyLeave object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LegacyLeave, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.opt(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.opt(5, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LegacyLeave {
+                    timeunit: f0,
+                    leave_type: f1,
+                    start_time: f2,
+                    end_time: f3,
+                    duration: f4,
+                    reason: f5,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LegacyLeave {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "timeunit" => {}
+                "leave_type" => {}
+                "start_time" => {}
+                "end_time" => {}
+                "duration" => {}
+                "reason" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::LegacyLeave",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Status of an approval node or approver.
 ///
@@ -793,6 +2719,21 @@ impl<'de> ::serde::Deserialize<'de> for NodeStatus {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for NodeStatus {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::NodeStatus",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// Kind of a `process_list` node (UNCONFIRMED numbering, from SDK comments).
 ///
 /// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
@@ -883,29 +2824,289 @@ impl<'de> ::serde::Deserialize<'de> for NodeType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for NodeType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::NodeType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// The newer flow description (`process_list`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProcessList {
     /// The nodes, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub node_list: Vec<ProcessNode>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ProcessList {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessList").field("node_list", &self.node_list).finish()
+    }
+}
+impl ::serde::Serialize for ProcessList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "node_list",
+            &self.node_list,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "node_list")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProcessList;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ProcessList object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProcessList, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<ProcessNode>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ProcessList {
+                    node_list: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ProcessList {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "node_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        ProcessNode,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::ProcessList",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A node of `process_list`: approvers, CC recipients or handlers.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProcessNode {
     /// The node's kind.
     pub node_type: NodeType,
     /// The node's status; absent for CC nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_status: Option<NodeStatus>,
     /// How the node is decided; absent for CC nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apv_rel: Option<ApvRel>,
     /// The people of the node.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_node_list: Vec<SubNode>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ProcessNode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessNode")
+            .field("node_type", &self.node_type)
+            .field("sp_status", &self.sp_status)
+            .field("apv_rel", &self.apv_rel)
+            .field("sub_node_list", &self.sub_node_list)
+            .finish()
+    }
+}
+impl ::serde::Serialize for ProcessNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("node_type", &self.node_type)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "sp_status",
+            self.sp_status.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "apv_rel",
+            self.apv_rel.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "sub_node_list",
+            &self.sub_node_list,
+            wire,
+            3,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "node_type")]
+            F0,
+            #[serde(rename = "sp_status")]
+            F1,
+            #[serde(rename = "apv_rel")]
+            F2,
+            #[serde(rename = "sub_node_list")]
+            F3,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ProcessNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ProcessNode object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProcessNode, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<NodeType> = None;
+                let mut f1: Option<NodeStatus> = None;
+                let mut f2: Option<ApvRel> = None;
+                let mut f3: Option<Vec<SubNode>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.list(3, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ProcessNode {
+                    node_type: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "node_type",
+                        ))?,
+                    sp_status: f1,
+                    apv_rel: f2,
+                    sub_node_list: f3.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ProcessNode {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "node_type" => {
+                    ::wecom_models::drift::__private::field::<
+                        NodeType,
+                    >(at, key, value, out)
+                }
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        NodeStatus,
+                    >(at, key, value, out)
+                }
+                "apv_rel" => {
+                    ::wecom_models::drift::__private::field::<
+                        ApvRel,
+                    >(at, key, value, out)
+                }
+                "sub_node_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        SubNode,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::ProcessNode",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Record types for the `record_type` filter.
 ///
@@ -1039,37 +3240,366 @@ impl<'de> ::serde::Deserialize<'de> for RecordType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for RecordType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::RecordType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// An approval node (审批节点) of `sp_record`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SpRecord {
     /// 审批节点状态: the node's status.
     pub sp_status: NodeStatus,
     /// 节点审批方式: any one (或签) or all (会签) approvers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approverattr: Option<ApproverAttr>,
     /// 审批节点详情: one entry per approver.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<SpRecordDetail>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SpRecord {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SpRecord")
+            .field("sp_status", &self.sp_status)
+            .field("approverattr", &self.approverattr)
+            .field("details", &self.details)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SpRecord {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("sp_status", &self.sp_status)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "approverattr",
+            self.approverattr.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "details",
+            &self.details,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SpRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "sp_status")]
+            F0,
+            #[serde(rename = "approverattr")]
+            F1,
+            #[serde(rename = "details")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SpRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SpRecord object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpRecord, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<NodeStatus> = None;
+                let mut f1: Option<ApproverAttr> = None;
+                let mut f2: Option<Vec<SpRecordDetail>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SpRecord {
+                    sp_status: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "sp_status",
+                        ))?,
+                    approverattr: f1,
+                    details: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SpRecord {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        NodeStatus,
+                    >(at, key, value, out)
+                }
+                "approverattr" => {
+                    ::wecom_models::drift::__private::field::<
+                        ApproverAttr,
+                    >(at, key, value, out)
+                }
+                "details" => {
+                    ::wecom_models::drift::__private::list::<
+                        SpRecordDetail,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::SpRecord",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// One approver of a node.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SpRecordDetail {
     /// 分支审批人: the approver.
-    #[serde(default)]
     pub approver: super::common::UserRef,
     /// 审批意见: the approver's comment.
-    #[serde(default)]
     pub speech: String,
     /// 分支审批人审批状态: the approver's status.
     pub sp_status: NodeStatus,
-    /// 审批操作时间: when the approver acted, Unix seconds; 0 if not yet.
-    #[serde(default)]
-    pub sptime: i64,
+    /// 审批操作时间: when the approver acted, Unix seconds; 0 if not yet. A number or a string of digits. (a JSON number or a string of digits; written back in the same form)
+    pub sptime: u64,
     /// 审批意见附件: media_ids of attachments to the comment.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_id: Vec<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SpRecordDetail {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SpRecordDetail")
+            .field("approver", &self.approver)
+            .field("speech", &self.speech)
+            .field("sp_status", &self.sp_status)
+            .field("sptime", &self.sptime)
+            .field("media_id", &self.media_id)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SpRecordDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "approver",
+            &self.approver,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "speech",
+            &self.speech,
+            wire,
+            1,
+        )?;
+        map.serialize_entry("sp_status", &self.sp_status)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "sptime",
+            &::wecom_models::__private::IntOut::new(self.sptime, wire.quoted(3, false)),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "media_id",
+            &self.media_id,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SpRecordDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "approver")]
+            F0,
+            #[serde(rename = "speech")]
+            F1,
+            #[serde(rename = "sp_status")]
+            F2,
+            #[serde(rename = "sptime")]
+            F3,
+            #[serde(rename = "media_id")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SpRecordDetail;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SpRecordDetail object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SpRecordDetail, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<super::common::UserRef> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<NodeStatus> = None;
+                let mut f3: Option<u64> = None;
+                let mut f4: Option<Vec<String>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = Some(map.next_value()?),
+                        __Key::F3 => {
+                            f3 = wire
+                                .opt_int(
+                                    3,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::F4 => f4 = wire.list(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SpRecordDetail {
+                    approver: wire.or_default(0, f0),
+                    speech: wire.or_default(1, f1),
+                    sp_status: f2
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "sp_status",
+                        ))?,
+                    sptime: wire.or_default(3, f3),
+                    media_id: f4.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SpRecordDetail {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "approver" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "speech" => {}
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        NodeStatus,
+                    >(at, key, value, out)
+                }
+                "sptime" => {}
+                "media_id" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::SpRecordDetail",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["approver"],
+            "approval::SpRecordDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["speech"],
+            "approval::SpRecordDetail",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["sptime"],
+            "approval::SpRecordDetail",
+            out,
+        );
+    }
 }
 /// Status of an approval form (申请单状态).
 ///
@@ -1195,23 +3725,230 @@ impl<'de> ::serde::Deserialize<'de> for SpStatus {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for SpStatus {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "approval::SpStatus",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// One person of a `process_list` node.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubNode {
     /// The person's userid.
-    #[serde(default)]
     pub userid: String,
-    /// 审批意见: comment (one SDK spells the key `Speech`; both are read).
-    #[serde(alias = "Speech", default)]
-    pub speech: String,
+    /// 审批意见: comment; absent on CC (抄送) entries, which may carry only `userid` (one SDK spells the key `Speech`; both are read).
+    pub speech: Option<String>,
     /// The person's decision; absent for CC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_yj: Option<NodeStatus>,
-    /// When they acted, Unix seconds; 0 if not yet (`Sptime` is read too).
-    #[serde(alias = "Sptime", default)]
-    pub sptime: i64,
+    /// When they acted, Unix seconds; 0 if not yet; absent on CC entries. A number or a string of digits (`Sptime` is read too). (a JSON number or a string of digits; written back in the same form)
+    pub sptime: Option<u64>,
     /// Attachments to the comment.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_ids: Vec<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SubNode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SubNode")
+            .field("userid", &self.userid)
+            .field("speech", &self.speech)
+            .field("sp_yj", &self.sp_yj)
+            .field("sptime", &self.sptime)
+            .field("media_ids", &self.media_ids)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SubNode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "userid",
+            &self.userid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            if wire.aliased(1) { "Speech" } else { "speech" },
+            self.speech.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "sp_yj",
+            self.sp_yj.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            if wire.aliased(3) { "Sptime" } else { "sptime" },
+            self
+                .sptime
+                .map(|v| ::wecom_models::__private::IntOut::new(
+                    v,
+                    wire.quoted(3, false),
+                ))
+                .as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "media_ids",
+            &self.media_ids,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubNode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "userid")]
+            F0,
+            #[serde(rename = "speech")]
+            F1,
+            #[serde(rename = "Speech")]
+            A1_0,
+            #[serde(rename = "sp_yj")]
+            F2,
+            #[serde(rename = "sptime")]
+            F3,
+            #[serde(rename = "Sptime")]
+            A3_0,
+            #[serde(rename = "media_ids")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SubNode;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SubNode object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SubNode, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<NodeStatus> = None;
+                let mut f3: Option<u64> = None;
+                let mut f4: Option<Vec<String>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::A1_0 => {
+                            wire.mark_alias(1);
+                            f1 = wire.opt(1, map.next_value()?);
+                        }
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => {
+                            f3 = wire
+                                .opt_int(
+                                    3,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::A3_0 => {
+                            wire.mark_alias(3);
+                            f3 = wire
+                                .opt_int(
+                                    3,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::F4 => f4 = wire.list(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SubNode {
+                    userid: wire.or_default(0, f0),
+                    speech: f1,
+                    sp_yj: f2,
+                    sptime: f3,
+                    media_ids: f4.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SubNode {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "userid" => {}
+                "speech" | "Speech" => {}
+                "sp_yj" => {
+                    ::wecom_models::drift::__private::field::<
+                        NodeStatus,
+                    >(at, key, value, out)
+                }
+                "sptime" | "Sptime" => {}
+                "media_ids" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "approval::SubNode",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["userid"],
+            "approval::SubNode",
+            out,
+        );
+    }
 }

@@ -29,19 +29,153 @@ impl GetTokenRequest {
 /// A fresh access token.
 ///
 /// The body of a `GET /cgi-bin/gettoken` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetTokenResponse {
     /// The token (up to 512 bytes). Never logged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<::wecom_models::Secret>,
     /// Lifetime in seconds, normally 7200.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetTokenResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetTokenResponse")
+            .field("access_token", &self.access_token)
+            .field("expires_in", &self.expires_in)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "access_token",
+            self.access_token.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "expires_in",
+            self.expires_in.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            3,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "access_token")]
+            F0,
+            #[serde(rename = "expires_in")]
+            F1,
+            #[serde(rename = "errcode")]
+            F2,
+            #[serde(rename = "errmsg")]
+            F3,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetTokenResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetTokenResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetTokenResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::Secret> = None;
+                let mut f1: Option<u64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetTokenResponse {
+                    access_token: f0,
+                    expires_in: f1,
+                    errcode: wire.or_default(2, f2),
+                    errmsg: wire.or_default(3, f3),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetTokenResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "access_token" => {}
+                "expires_in" => {}
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "auth::GetTokenResponse",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }

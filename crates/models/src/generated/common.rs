@@ -87,26 +87,276 @@ impl<'de> ::serde::Deserialize<'de> for AccountType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for AccountType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "common::AccountType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// Form data of an approval or journal: the list of filled-in controls.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApplyData {
     /// The controls of the form, in form order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contents: Vec<Control>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ApplyData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ApplyData").field("contents", &self.contents).finish()
+    }
+}
+impl ::serde::Serialize for ApplyData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "contents",
+            &self.contents,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApplyData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "contents")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ApplyData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ApplyData object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ApplyData, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<Control>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ApplyData {
+                    contents: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ApplyData {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "contents" => {
+                    ::wecom_models::drift::__private::list::<
+                        Control,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::ApplyData",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A leave, trip, outing or overtime: its time span and kind.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Attendance {
     /// The time span.
-    #[serde(default)]
     pub date_range: DateRange,
     /// The kind.
     pub r#type: AttendanceType,
     /// Per-day split of the duration (forms from 2020-10-01 on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slice_info: Option<SliceInfo>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Attendance {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Attendance")
+            .field("date_range", &self.date_range)
+            .field("type", &self.r#type)
+            .field("slice_info", &self.slice_info)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Attendance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "date_range",
+            &self.date_range,
+            wire,
+            0,
+        )?;
+        map.serialize_entry("type", &self.r#type)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "slice_info",
+            self.slice_info.as_ref(),
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Attendance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "date_range")]
+            F0,
+            #[serde(rename = "type")]
+            F1,
+            #[serde(rename = "slice_info")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Attendance;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Attendance object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Attendance, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<DateRange> = None;
+                let mut f1: Option<AttendanceType> = None;
+                let mut f2: Option<SliceInfo> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = Some(map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Attendance {
+                    date_range: wire.or_default(0, f0),
+                    r#type: f1
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    slice_info: f2,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Attendance {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "date_range" => {
+                    ::wecom_models::drift::__private::field::<
+                        DateRange,
+                    >(at, key, value, out)
+                }
+                "type" => {
+                    ::wecom_models::drift::__private::field::<
+                        AttendanceType,
+                    >(at, key, value, out)
+                }
+                "slice_info" => {
+                    ::wecom_models::drift::__private::field::<
+                        SliceInfo,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Attendance",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["date_range"],
+            "common::Attendance",
+            out,
+        );
+    }
 }
 /// Kind of an attendance record.
 ///
@@ -214,86 +464,1211 @@ impl<'de> ::serde::Deserialize<'de> for AttendanceType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for AttendanceType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "common::AttendanceType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// Value of `Attendance` (附12).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttendanceValue {
     /// The attendance.
     pub attendance: Attendance,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for AttendanceValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AttendanceValue").field("attendance", &self.attendance).finish()
+    }
+}
+impl ::serde::Serialize for AttendanceValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("attendance", &self.attendance)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AttendanceValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "attendance")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AttendanceValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a AttendanceValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AttendanceValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Attendance> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(AttendanceValue {
+                    attendance: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "attendance",
+                        ))?,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for AttendanceValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "attendance" => {
+                    ::wecom_models::drift::__private::field::<
+                        Attendance,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::AttendanceValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// The bank of an account.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Bank {
     /// Bank name, e.g. `工商银行`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_alias: Option<String>,
     /// Bank code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_alias_code: Option<String>,
     /// Province.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// Province code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province_code: Option<i64>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// City code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_code: Option<i64>,
     /// Branch name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_branch_name: Option<String>,
     /// Branch id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_branch_id: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Bank {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Bank")
+            .field("bank_alias", &self.bank_alias)
+            .field("bank_alias_code", &self.bank_alias_code)
+            .field("province", &self.province)
+            .field("province_code", &self.province_code)
+            .field("city", &self.city)
+            .field("city_code", &self.city_code)
+            .field("bank_branch_name", &self.bank_branch_name)
+            .field("bank_branch_id", &self.bank_branch_id)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Bank {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "bank_alias",
+            self.bank_alias.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "bank_alias_code",
+            self.bank_alias_code.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "province",
+            self.province.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "province_code",
+            self.province_code.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "city",
+            self.city.as_ref(),
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "city_code",
+            self.city_code.as_ref(),
+            wire,
+            5,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "bank_branch_name",
+            self.bank_branch_name.as_ref(),
+            wire,
+            6,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "bank_branch_id",
+            self.bank_branch_id.as_ref(),
+            wire,
+            7,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Bank {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "bank_alias")]
+            F0,
+            #[serde(rename = "bank_alias_code")]
+            F1,
+            #[serde(rename = "province")]
+            F2,
+            #[serde(rename = "province_code")]
+            F3,
+            #[serde(rename = "city")]
+            F4,
+            #[serde(rename = "city_code")]
+            F5,
+            #[serde(rename = "bank_branch_name")]
+            F6,
+            #[serde(rename = "bank_branch_id")]
+            F7,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Bank;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Bank object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Bank, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                let mut f5: Option<i64> = None;
+                let mut f6: Option<String> = None;
+                let mut f7: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.opt(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.opt(5, map.next_value()?),
+                        __Key::F6 => f6 = wire.opt(6, map.next_value()?),
+                        __Key::F7 => f7 = wire.opt(7, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Bank {
+                    bank_alias: f0,
+                    bank_alias_code: f1,
+                    province: f2,
+                    province_code: f3,
+                    city: f4,
+                    city_code: f5,
+                    bank_branch_name: f6,
+                    bank_branch_id: f7,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Bank {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "bank_alias" => {}
+                "bank_alias_code" => {}
+                "province" => {}
+                "province_code" => {}
+                "city" => {}
+                "city_code" => {}
+                "bank_branch_name" => {}
+                "bank_branch_id" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Bank",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A bank account.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BankAccount {
     /// Business or personal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
     /// Account holder.
-    #[serde(default)]
     pub account_name: String,
     /// Account number.
-    #[serde(default)]
     pub account_number: String,
     /// Note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// The bank.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<Bank>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for BankAccount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankAccount")
+            .field("account_type", &self.account_type)
+            .field("account_name", &self.account_name)
+            .field("account_number", &self.account_number)
+            .field("remark", &self.remark)
+            .field("bank", &self.bank)
+            .finish()
+    }
+}
+impl ::serde::Serialize for BankAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "account_type",
+            self.account_type.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "account_name",
+            &self.account_name,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "account_number",
+            &self.account_number,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "remark",
+            self.remark.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "bank",
+            self.bank.as_ref(),
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "account_type")]
+            F0,
+            #[serde(rename = "account_name")]
+            F1,
+            #[serde(rename = "account_number")]
+            F2,
+            #[serde(rename = "remark")]
+            F3,
+            #[serde(rename = "bank")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BankAccount;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a BankAccount object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BankAccount, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<AccountType> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<Bank> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.opt(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(BankAccount {
+                    account_type: f0,
+                    account_name: wire.or_default(1, f1),
+                    account_number: wire.or_default(2, f2),
+                    remark: f3,
+                    bank: f4,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for BankAccount {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "account_type" => {
+                    ::wecom_models::drift::__private::field::<
+                        AccountType,
+                    >(at, key, value, out)
+                }
+                "account_name" => {}
+                "account_number" => {}
+                "remark" => {}
+                "bank" => {
+                    ::wecom_models::drift::__private::field::<Bank>(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccount",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["account_name"],
+            "common::BankAccount",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["account_number"],
+            "common::BankAccount",
+            out,
+        );
+    }
 }
 /// Value of `BankAccount` (附18).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BankAccountValue {
     /// The account.
-    #[serde(default)]
     pub bank_account: BankAccount,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for BankAccountValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankAccountValue")
+            .field("bank_account", &self.bank_account)
+            .finish()
+    }
+}
+impl ::serde::Serialize for BankAccountValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "bank_account",
+            &self.bank_account,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankAccountValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "bank_account")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = BankAccountValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a BankAccountValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BankAccountValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<BankAccount> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(BankAccountValue {
+                    bank_account: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for BankAccountValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "bank_account" => {
+                    ::wecom_models::drift::__private::field::<
+                        BankAccount,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::BankAccountValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["bank_account"],
+            "common::BankAccountValue",
+            out,
+        );
+    }
 }
 /// Value of `Contact` (附6 members, 附7 departments): one of the two lists is filled.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ContactValue {
     /// Chosen members.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
     /// Chosen departments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub departments: Vec<Department>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for ContactValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ContactValue")
+            .field("members", &self.members)
+            .field("departments", &self.departments)
+            .finish()
+    }
+}
+impl ::serde::Serialize for ContactValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "members",
+            &self.members,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "departments",
+            &self.departments,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ContactValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "members")]
+            F0,
+            #[serde(rename = "departments")]
+            F1,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "files")]
+            P1,
+            #[serde(rename = "children")]
+            P2,
+            #[serde(rename = "stat_field")]
+            P3,
+            #[serde(rename = "sum_field")]
+            P4,
+            #[serde(rename = "related_approval")]
+            P5,
+            #[serde(rename = "students")]
+            P6,
+            #[serde(rename = "classes")]
+            P7,
+            #[serde(rename = "docs")]
+            P8,
+            #[serde(rename = "wedrive_files")]
+            P9,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ContactValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a ContactValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ContactValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<Member>> = None;
+                let mut f1: Option<Vec<Department>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::P0 => wire.padding(2, map.next_value()?),
+                        __Key::P1 => wire.padding(3, map.next_value()?),
+                        __Key::P2 => wire.padding(4, map.next_value()?),
+                        __Key::P3 => wire.padding(5, map.next_value()?),
+                        __Key::P4 => wire.padding(6, map.next_value()?),
+                        __Key::P5 => wire.padding(7, map.next_value()?),
+                        __Key::P6 => wire.padding(8, map.next_value()?),
+                        __Key::P7 => wire.padding(9, map.next_value()?),
+                        __Key::P8 => wire.padding(10, map.next_value()?),
+                        __Key::P9 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ContactValue {
+                    members: f0.unwrap_or_default(),
+                    departments: f1.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for ContactValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "members" => {
+                    ::wecom_models::drift::__private::list::<Member>(at, key, value, out)
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::list::<
+                        Department,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::ContactValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// One filled-in form control (`apply_data.contents[]`): its kind (`control`), id, title and
 /// typed value.
 ///
 /// On the wire: `{"control": "<kind>", …, "value": {…}}`. The kind and its payload are in `ControlValue`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Control {
     /// Control id, e.g. `Text-1569573760849`.
@@ -306,6 +1681,21 @@ pub struct Control {
     pub require: Option<::serde_json::Value>,
     /// The kind (`control`) and its payload (`value`).
     pub value: ControlValue,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Control")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("hidden", &self.hidden)
+            .field("require", &self.require)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 /// The kinds of `Control` this SDK knows, each with its typed `value` payload.
 ///
@@ -621,22 +2011,31 @@ impl ::serde::Serialize for Control {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("control", self.value.tag())?;
         map.serialize_entry("id", &self.id)?;
-        if !self.title.is_empty() {
-            map.serialize_entry("title", &self.title)?;
-        }
-        if let Some(v) = &self.hidden {
-            map.serialize_entry("hidden", v)?;
-        }
-        if let Some(v) = &self.require {
-            map.serialize_entry("require", v)?;
-        }
-        map.serialize_entry(
-            "value",
-            &::wecom_models::__private::ContentRef(&self.value),
+        ::wecom_models::__private::ser_list(&mut map, "title", &self.title, wire, 1)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "hidden",
+            self.hidden.as_ref(),
+            wire,
+            2,
         )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "require",
+            self.require.as_ref(),
+            wire,
+            3,
+        )?;
+        if !wire.is_absent(4) {
+            map.serialize_entry(
+                "value",
+                &::wecom_models::__private::ContentRef(&self.value),
+            )?;
+        }
         map.end()
     }
 }
@@ -675,6 +2074,7 @@ impl<'de> ::serde::Deserialize<'de> for Control {
                 self,
                 mut map: A,
             ) -> Result<Control, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
                 let mut tag: Option<String> = None;
                 let mut content: Option<ControlValue> = None;
                 let mut raw: Option<::serde_json::Value> = None;
@@ -701,9 +2101,9 @@ impl<'de> ::serde::Deserialize<'de> for Control {
                             }
                         }
                         __Key::F0 => f0 = Some(map.next_value()?),
-                        __Key::F1 => f1 = Some(map.next_value()?),
-                        __Key::F2 => f2 = map.next_value()?,
-                        __Key::F3 => f3 = map.next_value()?,
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
                         __Key::Other => {
                             map.next_value::<::serde::de::IgnoredAny>()?;
                         }
@@ -715,7 +2115,12 @@ impl<'de> ::serde::Deserialize<'de> for Control {
                     ))?;
                 let value = match content {
                     Some(content) => content,
-                    None => ::wecom_models::__private::content_from_value(&tag, raw)?,
+                    None => {
+                        if raw.is_none() {
+                            wire.mark_absent(4);
+                        }
+                        ::wecom_models::__private::content_from_value(&tag, raw)?
+                    }
                 };
                 Ok(Control {
                     id: f0
@@ -726,55 +2131,807 @@ impl<'de> ::serde::Deserialize<'de> for Control {
                     hidden: f2,
                     require: f3,
                     value,
+                    __wire: wire,
                 })
             }
         }
         deserializer.deserialize_map(__Visitor)
     }
 }
+impl ::wecom_models::drift::Inspect for Control {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        let tag = object.get("control");
+        for (key, value) in object {
+            match key.as_str() {
+                "control" => {}
+                "value" => {
+                    match tag.and_then(::serde_json::Value::as_str) {
+                        Some("Text") => {
+                            ::wecom_models::drift::__private::field::<
+                                TextValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Textarea") => {
+                            ::wecom_models::drift::__private::field::<
+                                TextValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Number") => {
+                            ::wecom_models::drift::__private::field::<
+                                NumberValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Money") => {
+                            ::wecom_models::drift::__private::field::<
+                                MoneyValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Date") => {
+                            ::wecom_models::drift::__private::field::<
+                                DateValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Selector") => {
+                            ::wecom_models::drift::__private::field::<
+                                SelectorValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Contact") => {
+                            ::wecom_models::drift::__private::field::<
+                                ContactValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Tips") => {
+                            ::wecom_models::drift::__private::field::<
+                                TipsValue,
+                            >(at, key, value, out)
+                        }
+                        Some("File") => {
+                            ::wecom_models::drift::__private::field::<
+                                FileValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Table") => {
+                            ::wecom_models::drift::__private::field::<
+                                TableValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Vacation") => {
+                            ::wecom_models::drift::__private::field::<
+                                VacationValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Attendance") => {
+                            ::wecom_models::drift::__private::field::<
+                                AttendanceValue,
+                            >(at, key, value, out)
+                        }
+                        Some("PunchCorrection") => {
+                            ::wecom_models::drift::__private::field::<
+                                PunchCorrectionValue,
+                            >(at, key, value, out)
+                        }
+                        Some("DateRange") => {
+                            ::wecom_models::drift::__private::field::<
+                                DateRangeValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Location") => {
+                            ::wecom_models::drift::__private::field::<
+                                LocationValue,
+                            >(at, key, value, out)
+                        }
+                        Some("RelatedApproval") => {
+                            ::wecom_models::drift::__private::field::<
+                                RelatedApprovalValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Formula") => {
+                            ::wecom_models::drift::__private::field::<
+                                FormulaValue,
+                            >(at, key, value, out)
+                        }
+                        Some("BankAccount") => {
+                            ::wecom_models::drift::__private::field::<
+                                BankAccountValue,
+                            >(at, key, value, out)
+                        }
+                        Some("Doc") => {
+                            ::wecom_models::drift::__private::field::<
+                                DocValue,
+                            >(at, key, value, out)
+                        }
+                        Some("WedriveFile") => {
+                            ::wecom_models::drift::__private::field::<
+                                WedriveFileValue,
+                            >(at, key, value, out)
+                        }
+                        Some("SchoolContact") => {
+                            ::wecom_models::drift::__private::field::<
+                                SchoolContactValue,
+                            >(at, key, value, out)
+                        }
+                        _ => {}
+                    }
+                }
+                "id" => {}
+                "title" => {
+                    ::wecom_models::drift::__private::list::<
+                        LangText,
+                    >(at, key, value, out)
+                }
+                "hidden" => {}
+                "require" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Control",
+                        out,
+                    )
+                }
+            }
+        }
+        let unknown = tag
+            .filter(|t| {
+                t.as_str().is_some_and(|t| !ControlValue::KNOWN_TAGS.contains(&t))
+            });
+        if let Some(t) = unknown {
+            ::wecom_models::drift::__private::unknown_kind(
+                at,
+                "control",
+                t,
+                object.get("value"),
+                "common::Control",
+                out,
+            );
+        }
+    }
+}
 /// A date or date-time.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DateField {
     /// `day` (date) or `hour` (date and time).
     pub r#type: DateType,
-    /// Unix seconds, as a string. (a number carried in a string, kept as text)
-    #[serde(default)]
-    pub s_timestamp: ::wecom_models::NumberString,
+    /// Unix seconds; WeCom sends a string of digits (some SDKs report a number). (a JSON number or a string of digits; written back in the same form)
+    pub s_timestamp: u64,
     /// Time zone, when not UTC+8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone_info: Option<TimezoneInfo>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DateField {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DateField")
+            .field("type", &self.r#type)
+            .field("s_timestamp", &self.s_timestamp)
+            .field("timezone_info", &self.timezone_info)
+            .finish()
+    }
+}
+impl ::serde::Serialize for DateField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", &self.r#type)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "s_timestamp",
+            &::wecom_models::__private::IntOut::new(
+                self.s_timestamp,
+                wire.quoted(1, false),
+            ),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "timezone_info",
+            self.timezone_info.as_ref(),
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DateField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "type")]
+            F0,
+            #[serde(rename = "s_timestamp")]
+            F1,
+            #[serde(rename = "timezone_info")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DateField;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DateField object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DateField, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<DateType> = None;
+                let mut f1: Option<u64> = None;
+                let mut f2: Option<TimezoneInfo> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => {
+                            f1 = wire
+                                .opt_int(
+                                    1,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DateField {
+                    r#type: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    s_timestamp: wire.or_default(1, f1),
+                    timezone_info: f2,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DateField {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "type" => {
+                    ::wecom_models::drift::__private::field::<
+                        DateType,
+                    >(at, key, value, out)
+                }
+                "s_timestamp" => {}
+                "timezone_info" => {
+                    ::wecom_models::drift::__private::field::<
+                        TimezoneInfo,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DateField",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["s_timestamp"],
+            "common::DateField",
+            out,
+        );
+    }
 }
 /// A time span.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DateRange {
     /// `halfday` or `hour` (older texts say `day`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<DateType>,
     /// Start (Unix seconds).
-    #[serde(default)]
     pub new_begin: i64,
     /// End (Unix seconds).
-    #[serde(default)]
     pub new_end: i64,
     /// Duration in seconds.
-    #[serde(default)]
     pub new_duration: i64,
     /// Seconds counted per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perday_duration: Option<i64>,
     /// Time zone, only when not UTC+8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone_info: Option<TimezoneInfo>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DateRange {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DateRange")
+            .field("type", &self.r#type)
+            .field("new_begin", &self.new_begin)
+            .field("new_end", &self.new_end)
+            .field("new_duration", &self.new_duration)
+            .field("perday_duration", &self.perday_duration)
+            .field("timezone_info", &self.timezone_info)
+            .finish()
+    }
+}
+impl ::serde::Serialize for DateRange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "type",
+            self.r#type.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "new_begin",
+            &self.new_begin,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "new_end",
+            &self.new_end,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "new_duration",
+            &self.new_duration,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "perday_duration",
+            self.perday_duration.as_ref(),
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "timezone_info",
+            self.timezone_info.as_ref(),
+            wire,
+            5,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DateRange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "type")]
+            F0,
+            #[serde(rename = "new_begin")]
+            F1,
+            #[serde(rename = "new_end")]
+            F2,
+            #[serde(rename = "new_duration")]
+            F3,
+            #[serde(rename = "perday_duration")]
+            F4,
+            #[serde(rename = "timezone_info")]
+            F5,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DateRange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DateRange object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DateRange, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<DateType> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<i64> = None;
+                let mut f5: Option<TimezoneInfo> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.opt(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.opt(5, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DateRange {
+                    r#type: f0,
+                    new_begin: wire.or_default(1, f1),
+                    new_end: wire.or_default(2, f2),
+                    new_duration: wire.or_default(3, f3),
+                    perday_duration: f4,
+                    timezone_info: f5,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DateRange {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "type" => {
+                    ::wecom_models::drift::__private::field::<
+                        DateType,
+                    >(at, key, value, out)
+                }
+                "new_begin" => {}
+                "new_end" => {}
+                "new_duration" => {}
+                "perday_duration" => {}
+                "timezone_info" => {
+                    ::wecom_models::drift::__private::field::<
+                        TimezoneInfo,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DateRange",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["new_begin"],
+            "common::DateRange",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["new_end"],
+            "common::DateRange",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["new_duration"],
+            "common::DateRange",
+            out,
+        );
+    }
 }
 /// Value of `DateRange` (附14).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DateRangeValue {
     /// The span.
-    #[serde(default)]
     pub date_range: DateRange,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DateRangeValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DateRangeValue").field("date_range", &self.date_range).finish()
+    }
+}
+impl ::serde::Serialize for DateRangeValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "date_range",
+            &self.date_range,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DateRangeValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "date_range")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DateRangeValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DateRangeValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DateRangeValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<DateRange> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DateRangeValue {
+                    date_range: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DateRangeValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "date_range" => {
+                    ::wecom_models::drift::__private::field::<
+                        DateRange,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DateRangeValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["date_range"],
+            "common::DateRangeValue",
+            out,
+        );
+    }
 }
 /// Precision of a date control.
 ///
@@ -878,253 +3035,4342 @@ impl<'de> ::serde::Deserialize<'de> for DateType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+impl ::wecom_models::drift::Inspect for DateType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::string_enum(
+            raw,
+            at,
+            "common::DateType",
+            |s| Self::from_wire(s).is_known(),
+            out,
+        );
+    }
+}
 /// Value of `Date` (附4).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DateValue {
     /// The date.
     pub date: DateField,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DateValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DateValue").field("date", &self.date).finish()
+    }
+}
+impl ::serde::Serialize for DateValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("date", &self.date)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DateValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "date")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DateValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DateValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DateValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<DateField> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DateValue {
+                    date: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "date",
+                        ))?,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DateValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "date" => {
+                    ::wecom_models::drift::__private::field::<
+                        DateField,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DateValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// The duration on one day.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DayItem {
     /// The day (Unix seconds at 00:00).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daytime: Option<i64>,
     /// Seconds on that day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DayItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DayItem")
+            .field("daytime", &self.daytime)
+            .field("duration", &self.duration)
+            .finish()
+    }
+}
+impl ::serde::Serialize for DayItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "daytime",
+            self.daytime.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "duration",
+            self.duration.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DayItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "daytime")]
+            F0,
+            #[serde(rename = "duration")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DayItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DayItem object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DayItem, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<i64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DayItem {
+                    daytime: f0,
+                    duration: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DayItem {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "daytime" => {}
+                "duration" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DayItem",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A chosen department.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Department {
     /// Department id, as a string.
-    #[serde(default)]
     pub openapi_id: String,
     /// Department name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Department {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Department")
+            .field("openapi_id", &self.openapi_id)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Department {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "openapi_id",
+            &self.openapi_id,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "name",
+            self.name.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Department {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "openapi_id")]
+            F0,
+            #[serde(rename = "name")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Department;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Department object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Department, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Department {
+                    openapi_id: wire.or_default(0, f0),
+                    name: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Department {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "openapi_id" => {}
+                "name" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Department",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["openapi_id"],
+            "common::Department",
+            out,
+        );
+    }
 }
 /// A linked WeCom document.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DocRef {
     /// Document id.
-    #[serde(default)]
     pub docid: String,
     /// Document URL (seen in one SDK fixture; UNCONFIRMED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DocRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocRef")
+            .field("docid", &self.docid)
+            .field("doc_url", &self.doc_url)
+            .finish()
+    }
+}
+impl ::serde::Serialize for DocRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "docid", &self.docid, wire, 0)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "doc_url",
+            self.doc_url.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DocRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "docid")]
+            F0,
+            #[serde(rename = "doc_url")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DocRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DocRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DocRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DocRef {
+                    docid: wire.or_default(0, f0),
+                    doc_url: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DocRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "docid" => {}
+                "doc_url" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DocRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["docid"],
+            "common::DocRef",
+            out,
+        );
+    }
 }
 /// Value of `Doc` (journals).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DocValue {
     /// The documents.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub docs: Vec<DocRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DocValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocValue").field("docs", &self.docs).finish()
+    }
+}
+impl ::serde::Serialize for DocValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(&mut map, "docs", &self.docs, wire, 0)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DocValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "docs")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "wedrive_files")]
+            P10,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DocValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DocValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DocValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<DocRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DocValue {
+                    docs: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DocValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "docs" => {
+                    ::wecom_models::drift::__private::list::<DocRef>(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::DocValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// An attached file.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FileRef {
     /// A media_id; fetch the file with 获取临时素材 (media/get).
-    #[serde(default)]
     pub file_id: String,
     /// File name (seen in SDK models; UNCONFIRMED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// File URL (seen in SDK models; UNCONFIRMED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for FileRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FileRef")
+            .field("file_id", &self.file_id)
+            .field("file_name", &self.file_name)
+            .field("file_url", &self.file_url)
+            .finish()
+    }
+}
+impl ::serde::Serialize for FileRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "file_id",
+            &self.file_id,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "file_name",
+            self.file_name.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "file_url",
+            self.file_url.as_ref(),
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FileRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "file_id")]
+            F0,
+            #[serde(rename = "file_name")]
+            F1,
+            #[serde(rename = "file_url")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FileRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a FileRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(FileRef {
+                    file_id: wire.or_default(0, f0),
+                    file_name: f1,
+                    file_url: f2,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for FileRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "file_id" => {}
+                "file_name" => {}
+                "file_url" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::FileRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["file_id"],
+            "common::FileRef",
+            out,
+        );
+    }
 }
 /// Value of `File` (附9).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FileValue {
     /// The files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for FileValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FileValue").field("files", &self.files).finish()
+    }
+}
+impl ::serde::Serialize for FileValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(&mut map, "files", &self.files, wire, 0)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FileValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "files")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "children")]
+            P3,
+            #[serde(rename = "stat_field")]
+            P4,
+            #[serde(rename = "sum_field")]
+            P5,
+            #[serde(rename = "related_approval")]
+            P6,
+            #[serde(rename = "students")]
+            P7,
+            #[serde(rename = "classes")]
+            P8,
+            #[serde(rename = "docs")]
+            P9,
+            #[serde(rename = "wedrive_files")]
+            P10,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FileValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a FileValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<FileRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(FileValue {
+                    files: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for FileValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "files" => {
+                    ::wecom_models::drift::__private::list::<
+                        FileRef,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::FileValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A computed value (WeCom computes it; the applicant does not fill it in).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Formula {
     /// The result, as a string. (a number carried in a string, kept as text)
-    #[serde(default)]
     pub value: ::wecom_models::NumberString,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Formula {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Formula").field("value", &self.value).finish()
+    }
+}
+impl ::serde::Serialize for Formula {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "value", &self.value, wire, 0)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Formula {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "value")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Formula;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Formula object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Formula, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::NumberString> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Formula {
+                    value: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Formula {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "value" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Formula",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["value"],
+            "common::Formula",
+            out,
+        );
+    }
 }
 /// Value of `Formula` (附17).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FormulaValue {
     /// The result.
-    #[serde(default)]
     pub formula: Formula,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for FormulaValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FormulaValue").field("formula", &self.formula).finish()
+    }
+}
+impl ::serde::Serialize for FormulaValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "formula",
+            &self.formula,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FormulaValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "formula")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FormulaValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a FormulaValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FormulaValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Formula> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(FormulaValue {
+                    formula: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for FormulaValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "formula" => {
+                    ::wecom_models::drift::__private::field::<
+                        Formula,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::FormulaValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["formula"],
+            "common::FormulaValue",
+            out,
+        );
+    }
 }
 /// A text in one language (`{"text": "…", "lang": "zh_CN"}`), as used for titles and option labels.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LangText {
     /// The text.
-    #[serde(default)]
     pub text: String,
     /// Language tag, e.g. `zh_CN` or `en`; WeCom omits it in some journal answers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LangText {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LangText")
+            .field("text", &self.text)
+            .field("lang", &self.lang)
+            .finish()
+    }
+}
+impl ::serde::Serialize for LangText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "text", &self.text, wire, 0)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "lang",
+            self.lang.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LangText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "text")]
+            F0,
+            #[serde(rename = "lang")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LangText;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LangText object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LangText, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LangText {
+                    text: wire.or_default(0, f0),
+                    lang: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LangText {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "text" => {}
+                "lang" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::LangText",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["text"],
+            "common::LangText",
+            out,
+        );
+    }
 }
 /// A place.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Location {
     /// Latitude, as a string with 6 decimals. (a number carried in a string, kept as text)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<::wecom_models::NumberString>,
     /// Longitude, as a string with 6 decimals. (a number carried in a string, kept as text)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<::wecom_models::NumberString>,
     /// Place name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// When it was chosen (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<i64>,
+    /// When it was chosen (Unix seconds); a number or a string of digits. (a JSON number or a string of digits; written back in the same form)
+    pub time: Option<u64>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Location")
+            .field("latitude", &self.latitude)
+            .field("longitude", &self.longitude)
+            .field("title", &self.title)
+            .field("address", &self.address)
+            .field("time", &self.time)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Location {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "latitude",
+            self.latitude.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "longitude",
+            self.longitude.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "title",
+            self.title.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "address",
+            self.address.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "time",
+            self
+                .time
+                .map(|v| ::wecom_models::__private::IntOut::new(
+                    v,
+                    wire.quoted(4, false),
+                ))
+                .as_ref(),
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Location {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "latitude")]
+            F0,
+            #[serde(rename = "longitude")]
+            F1,
+            #[serde(rename = "title")]
+            F2,
+            #[serde(rename = "address")]
+            F3,
+            #[serde(rename = "time")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Location;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Location object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Location, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::NumberString> = None;
+                let mut f1: Option<::wecom_models::NumberString> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<u64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => {
+                            f4 = wire
+                                .opt_int(
+                                    4,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Location {
+                    latitude: f0,
+                    longitude: f1,
+                    title: f2,
+                    address: f3,
+                    time: f4,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Location {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "latitude" => {}
+                "longitude" => {}
+                "title" => {}
+                "address" => {}
+                "time" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Location",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `Location` (附15).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LocationValue {
     /// The place.
-    #[serde(default)]
     pub location: Location,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LocationValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LocationValue").field("location", &self.location).finish()
+    }
+}
+impl ::serde::Serialize for LocationValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "location",
+            &self.location,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LocationValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "location")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LocationValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LocationValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LocationValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Location> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LocationValue {
+                    location: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LocationValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "location" => {
+                    ::wecom_models::drift::__private::field::<
+                        Location,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::LocationValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["location"],
+            "common::LocationValue",
+            out,
+        );
+    }
 }
 /// A chosen member.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Member {
     /// The member's userid.
-    #[serde(default)]
     pub userid: String,
     /// The member's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Member")
+            .field("userid", &self.userid)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Member {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "userid",
+            &self.userid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "name",
+            self.name.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Member {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "userid")]
+            F0,
+            #[serde(rename = "name")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Member;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Member object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Member, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Member {
+                    userid: wire.or_default(0, f0),
+                    name: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Member {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "userid" => {}
+                "name" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Member",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["userid"],
+            "common::Member",
+            out,
+        );
+    }
 }
 /// Value of `Money` (附3). Unit and decimals are not documented; parse with `NumberString::to_fixed`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MoneyValue {
     /// The amount, as WeCom's string. (a number carried in a string, kept as text)
-    #[serde(default)]
     pub new_money: ::wecom_models::NumberString,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for MoneyValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("MoneyValue").field("new_money", &self.new_money).finish()
+    }
+}
+impl ::serde::Serialize for MoneyValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "new_money",
+            &self.new_money,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MoneyValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "new_money")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = MoneyValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a MoneyValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MoneyValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::NumberString> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MoneyValue {
+                    new_money: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for MoneyValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "new_money" => {}
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::MoneyValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["new_money"],
+            "common::MoneyValue",
+            out,
+        );
+    }
 }
 /// Something named by its display name only.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NamedRef {
     /// The name.
-    #[serde(default)]
     pub name: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for NamedRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NamedRef").field("name", &self.name).finish()
+    }
+}
+impl ::serde::Serialize for NamedRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "name", &self.name, wire, 0)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NamedRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "name")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = NamedRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a NamedRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NamedRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(NamedRef {
+                    name: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for NamedRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "name" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::NamedRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["name"],
+            "common::NamedRef",
+            out,
+        );
+    }
 }
 /// Value of `Number` (附2).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NumberValue {
     /// The number, as WeCom's string. (a number carried in a string, kept as text)
-    #[serde(default)]
     pub new_number: ::wecom_models::NumberString,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for NumberValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NumberValue").field("new_number", &self.new_number).finish()
+    }
+}
+impl ::serde::Serialize for NumberValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "new_number",
+            &self.new_number,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NumberValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "new_number")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = NumberValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a NumberValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NumberValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<::wecom_models::NumberString> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(NumberValue {
+                    new_number: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for NumberValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "new_number" => {}
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::NumberValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["new_number"],
+            "common::NumberValue",
+            out,
+        );
+    }
 }
 /// A check-in correction.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PunchCorrection {
     /// Check-in state being corrected, e.g. `迟到` (late).
-    #[serde(default)]
     pub state: String,
-    /// Check-in time (Unix seconds).
-    #[serde(default)]
-    pub time: i64,
+    /// Check-in time (Unix seconds); a number or a string of digits. (a JSON number or a string of digits; written back in the same form)
+    pub time: u64,
     /// 1 for the new correction flow, in which `daymonthyear` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
     /// Day of the correction (Unix seconds at 00:00).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daymonthyear: Option<i64>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for PunchCorrection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PunchCorrection")
+            .field("state", &self.state)
+            .field("time", &self.time)
+            .field("version", &self.version)
+            .field("daymonthyear", &self.daymonthyear)
+            .finish()
+    }
+}
+impl ::serde::Serialize for PunchCorrection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "state", &self.state, wire, 0)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "time",
+            &::wecom_models::__private::IntOut::new(self.time, wire.quoted(1, false)),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "version",
+            self.version.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "daymonthyear",
+            self.daymonthyear.as_ref(),
+            wire,
+            3,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PunchCorrection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "state")]
+            F0,
+            #[serde(rename = "time")]
+            F1,
+            #[serde(rename = "version")]
+            F2,
+            #[serde(rename = "daymonthyear")]
+            F3,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PunchCorrection;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PunchCorrection object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PunchCorrection, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<u64> = None;
+                let mut f2: Option<i64> = None;
+                let mut f3: Option<i64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => {
+                            f1 = wire
+                                .opt_int(
+                                    1,
+                                    map
+                                        .next_value::<
+                                            Option<::wecom_models::__private::IntOrStringIn>,
+                                        >()?,
+                                );
+                        }
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(PunchCorrection {
+                    state: wire.or_default(0, f0),
+                    time: wire.or_default(1, f1),
+                    version: f2,
+                    daymonthyear: f3,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for PunchCorrection {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "state" => {}
+                "time" => {}
+                "version" => {}
+                "daymonthyear" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrection",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["state"],
+            "common::PunchCorrection",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["time"],
+            "common::PunchCorrection",
+            out,
+        );
+    }
 }
 /// Value of `PunchCorrection` (附13).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PunchCorrectionValue {
     /// The correction.
-    #[serde(default)]
     pub punch_correction: PunchCorrection,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for PunchCorrectionValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PunchCorrectionValue")
+            .field("punch_correction", &self.punch_correction)
+            .finish()
+    }
+}
+impl ::serde::Serialize for PunchCorrectionValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "punch_correction",
+            &self.punch_correction,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PunchCorrectionValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "punch_correction")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PunchCorrectionValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PunchCorrectionValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PunchCorrectionValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<PunchCorrection> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(PunchCorrectionValue {
+                    punch_correction: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for PunchCorrectionValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "punch_correction" => {
+                    ::wecom_models::drift::__private::field::<
+                        PunchCorrection,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::PunchCorrectionValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["punch_correction"],
+            "common::PunchCorrectionValue",
+            out,
+        );
+    }
 }
 /// A linked approval form.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedApproval {
     /// Template name of the linked form.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub template_names: Vec<LangText>,
     /// Status of the linked form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sp_status: Option<super::approval::SpStatus>,
     /// Applicant's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// When it was submitted (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Form number.
-    #[serde(default)]
     pub sp_no: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for RelatedApproval {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RelatedApproval")
+            .field("template_names", &self.template_names)
+            .field("sp_status", &self.sp_status)
+            .field("name", &self.name)
+            .field("create_time", &self.create_time)
+            .field("sp_no", &self.sp_no)
+            .finish()
+    }
+}
+impl ::serde::Serialize for RelatedApproval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "template_names",
+            &self.template_names,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "sp_status",
+            self.sp_status.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "name",
+            self.name.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "create_time",
+            self.create_time.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(&mut map, "sp_no", &self.sp_no, wire, 4)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RelatedApproval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "template_names")]
+            F0,
+            #[serde(rename = "sp_status")]
+            F1,
+            #[serde(rename = "name")]
+            F2,
+            #[serde(rename = "create_time")]
+            F3,
+            #[serde(rename = "sp_no")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RelatedApproval;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a RelatedApproval object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RelatedApproval, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<LangText>> = None;
+                let mut f1: Option<super::approval::SpStatus> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(RelatedApproval {
+                    template_names: f0.unwrap_or_default(),
+                    sp_status: f1,
+                    name: f2,
+                    create_time: f3,
+                    sp_no: wire.or_default(4, f4),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for RelatedApproval {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "template_names" => {
+                    ::wecom_models::drift::__private::list::<
+                        LangText,
+                    >(at, key, value, out)
+                }
+                "sp_status" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::approval::SpStatus,
+                    >(at, key, value, out)
+                }
+                "name" => {}
+                "create_time" => {}
+                "sp_no" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApproval",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["sp_no"],
+            "common::RelatedApproval",
+            out,
+        );
+    }
 }
 /// Value of `RelatedApproval` (附16).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RelatedApprovalValue {
     /// The linked forms.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related_approval: Vec<RelatedApproval>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for RelatedApprovalValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RelatedApprovalValue")
+            .field("related_approval", &self.related_approval)
+            .finish()
+    }
+}
+impl ::serde::Serialize for RelatedApprovalValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "related_approval",
+            &self.related_approval,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RelatedApprovalValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "related_approval")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "students")]
+            P7,
+            #[serde(rename = "classes")]
+            P8,
+            #[serde(rename = "docs")]
+            P9,
+            #[serde(rename = "wedrive_files")]
+            P10,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RelatedApprovalValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a RelatedApprovalValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RelatedApprovalValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<RelatedApproval>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(RelatedApprovalValue {
+                    related_approval: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for RelatedApprovalValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "related_approval" => {
+                    ::wecom_models::drift::__private::list::<
+                        RelatedApproval,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::RelatedApprovalValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `SchoolContact` (education corps).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SchoolContactValue {
     /// Chosen students.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub students: Vec<NamedRef>,
     /// Chosen classes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<NamedRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SchoolContactValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SchoolContactValue")
+            .field("students", &self.students)
+            .field("classes", &self.classes)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SchoolContactValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "students",
+            &self.students,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "classes",
+            &self.classes,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SchoolContactValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "students")]
+            F0,
+            #[serde(rename = "classes")]
+            F1,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "docs")]
+            P8,
+            #[serde(rename = "wedrive_files")]
+            P9,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SchoolContactValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SchoolContactValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SchoolContactValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<NamedRef>> = None;
+                let mut f1: Option<Vec<NamedRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::P0 => wire.padding(2, map.next_value()?),
+                        __Key::P1 => wire.padding(3, map.next_value()?),
+                        __Key::P2 => wire.padding(4, map.next_value()?),
+                        __Key::P3 => wire.padding(5, map.next_value()?),
+                        __Key::P4 => wire.padding(6, map.next_value()?),
+                        __Key::P5 => wire.padding(7, map.next_value()?),
+                        __Key::P6 => wire.padding(8, map.next_value()?),
+                        __Key::P7 => wire.padding(9, map.next_value()?),
+                        __Key::P8 => wire.padding(10, map.next_value()?),
+                        __Key::P9 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SchoolContactValue {
+                    students: f0.unwrap_or_default(),
+                    classes: f1.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SchoolContactValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "students" => {
+                    ::wecom_models::drift::__private::list::<
+                        NamedRef,
+                    >(at, key, value, out)
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::list::<
+                        NamedRef,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::SchoolContactValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A selection: only the options the applicant chose, not every option.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Selector {
     /// `single` or `multi`.
     pub r#type: SelectorType,
     /// The chosen options.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<SelectorOption>,
     /// Set inside `Vacation` values (e.g. 0); meaning not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp_type: Option<i64>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Selector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Selector")
+            .field("type", &self.r#type)
+            .field("options", &self.options)
+            .field("exp_type", &self.exp_type)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Selector {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", &self.r#type)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "options",
+            &self.options,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "exp_type",
+            self.exp_type.as_ref(),
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Selector {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "type")]
+            F0,
+            #[serde(rename = "options")]
+            F1,
+            #[serde(rename = "exp_type")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Selector;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Selector object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Selector, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<SelectorType> = None;
+                let mut f1: Option<Vec<SelectorOption>> = None;
+                let mut f2: Option<i64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Selector {
+                    r#type: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "type",
+                        ))?,
+                    options: f1.unwrap_or_default(),
+                    exp_type: f2,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Selector {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "type" => {
+                    ::wecom_models::drift::__private::field::<
+                        SelectorType,
+                    >(at, key, value, out)
+                }
+                "options" => {
+                    ::wecom_models::drift::__private::list::<
+                        SelectorOption,
+                    >(at, key, value, out)
+                }
+                "exp_type" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Selector",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A chosen option.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SelectorOption {
     /// Option key, e.g. `option-15111111111`.
-    #[serde(default)]
     pub key: String,
     /// Option label, one entry per language.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub value: Vec<LangText>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SelectorOption {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelectorOption")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SelectorOption {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "key", &self.key, wire, 0)?;
+        ::wecom_models::__private::ser_list(&mut map, "value", &self.value, wire, 1)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelectorOption {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "key")]
+            F0,
+            #[serde(rename = "value")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelectorOption;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SelectorOption object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelectorOption, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<Vec<LangText>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SelectorOption {
+                    key: wire.or_default(0, f0),
+                    value: f1.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SelectorOption {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "key" => {}
+                "value" => {
+                    ::wecom_models::drift::__private::list::<
+                        LangText,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorOption",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["key"],
+            "common::SelectorOption",
+            out,
+        );
+    }
 }
 /// Single or multiple choice.
 ///
@@ -1223,26 +7469,421 @@ impl<'de> ::serde::Deserialize<'de> for SelectorType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+impl ::wecom_models::drift::Inspect for SelectorType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::string_enum(
+            raw,
+            at,
+            "common::SelectorType",
+            |s| Self::from_wire(s).is_known(),
+            out,
+        );
+    }
+}
 /// Value of `Selector` (附5).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelectorValue {
     /// The selection.
     pub selector: Selector,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SelectorValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelectorValue").field("selector", &self.selector).finish()
+    }
+}
+impl ::serde::Serialize for SelectorValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("selector", &self.selector)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelectorValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "selector")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelectorValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SelectorValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelectorValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Selector> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SelectorValue {
+                    selector: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "selector",
+                        ))?,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SelectorValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "selector" => {
+                    ::wecom_models::drift::__private::field::<
+                        Selector,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::SelectorValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// The duration split per day.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SliceInfo {
     /// Total duration in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// How the split was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<SliceState>,
     /// One entry per day.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub day_items: Vec<DayItem>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for SliceInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SliceInfo")
+            .field("duration", &self.duration)
+            .field("state", &self.state)
+            .field("day_items", &self.day_items)
+            .finish()
+    }
+}
+impl ::serde::Serialize for SliceInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "duration",
+            self.duration.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "state",
+            self.state.as_ref(),
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "day_items",
+            &self.day_items,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SliceInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "duration")]
+            F0,
+            #[serde(rename = "state")]
+            F1,
+            #[serde(rename = "day_items")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SliceInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a SliceInfo object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SliceInfo, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<i64> = None;
+                let mut f1: Option<SliceState> = None;
+                let mut f2: Option<Vec<DayItem>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(SliceInfo {
+                    duration: f0,
+                    state: f1,
+                    day_items: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for SliceInfo {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "duration" => {}
+                "state" => {
+                    ::wecom_models::drift::__private::field::<
+                        SliceState,
+                    >(at, key, value, out)
+                }
+                "day_items" => {
+                    ::wecom_models::drift::__private::list::<
+                        DayItem,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::SliceInfo",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// How a duration split was made.
 ///
@@ -1329,92 +7970,1832 @@ impl<'de> ::serde::Deserialize<'de> for SliceState {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for SliceState {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "common::SliceState",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// One row of a table.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TableRow {
     /// The row's controls.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<Control>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TableRow {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TableRow").field("list", &self.list).finish()
+    }
+}
+impl ::serde::Serialize for TableRow {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(&mut map, "list", &self.list, wire, 0)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TableRow {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "list")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TableRow;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TableRow object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TableRow, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<Control>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TableRow {
+                    list: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TableRow {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "list" => {
+                    ::wecom_models::drift::__private::list::<
+                        Control,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::TableRow",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `Table` (附10): each child is one row.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TableValue {
     /// The rows.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<TableRow>,
     /// Statistics fields, when sent; kept as sent.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stat_field: Vec<::serde_json::Value>,
     /// Sum fields, when sent; kept as sent.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sum_field: Vec<::serde_json::Value>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TableValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TableValue")
+            .field("children", &self.children)
+            .field("stat_field", &self.stat_field)
+            .field("sum_field", &self.sum_field)
+            .finish()
+    }
+}
+impl ::serde::Serialize for TableValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "children",
+            &self.children,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "stat_field",
+            &self.stat_field,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "sum_field",
+            &self.sum_field,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TableValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "children")]
+            F0,
+            #[serde(rename = "stat_field")]
+            F1,
+            #[serde(rename = "sum_field")]
+            F2,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "related_approval")]
+            P4,
+            #[serde(rename = "students")]
+            P5,
+            #[serde(rename = "classes")]
+            P6,
+            #[serde(rename = "docs")]
+            P7,
+            #[serde(rename = "wedrive_files")]
+            P8,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TableValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TableValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TableValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<TableRow>> = None;
+                let mut f1: Option<Vec<::serde_json::Value>> = None;
+                let mut f2: Option<Vec<::serde_json::Value>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::P0 => wire.padding(3, map.next_value()?),
+                        __Key::P1 => wire.padding(4, map.next_value()?),
+                        __Key::P2 => wire.padding(5, map.next_value()?),
+                        __Key::P3 => wire.padding(6, map.next_value()?),
+                        __Key::P4 => wire.padding(7, map.next_value()?),
+                        __Key::P5 => wire.padding(8, map.next_value()?),
+                        __Key::P6 => wire.padding(9, map.next_value()?),
+                        __Key::P7 => wire.padding(10, map.next_value()?),
+                        __Key::P8 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TableValue {
+                    children: f0.unwrap_or_default(),
+                    stat_field: f1.unwrap_or_default(),
+                    sum_field: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TableValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "children" => {
+                    ::wecom_models::drift::__private::list::<
+                        TableRow,
+                    >(at, key, value, out)
+                }
+                "stat_field" => {}
+                "sum_field" => {}
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::TableValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `Text` and `Textarea` (附1). Journal text may contain HTML.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TextValue {
     /// The text entered.
-    #[serde(default)]
     pub text: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TextValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TextValue").field("text", &self.text).finish()
+    }
+}
+impl ::serde::Serialize for TextValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "text", &self.text, wire, 0)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "text")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TextValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TextValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TextValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TextValue {
+                    text: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TextValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "text" => {}
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::TextValue",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["text"],
+            "common::TextValue",
+            out,
+        );
+    }
 }
 /// Time zone of a date or time span (only sent outside UTC+8).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TimezoneInfo {
     /// Offset in hours, e.g. `-9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_offset: Option<String>,
     /// Description, e.g. `UTC+9`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone_desc: Option<String>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TimezoneInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TimezoneInfo")
+            .field("zone_offset", &self.zone_offset)
+            .field("zone_desc", &self.zone_desc)
+            .finish()
+    }
+}
+impl ::serde::Serialize for TimezoneInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "zone_offset",
+            self.zone_offset.as_ref(),
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "zone_desc",
+            self.zone_desc.as_ref(),
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TimezoneInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "zone_offset")]
+            F0,
+            #[serde(rename = "zone_desc")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TimezoneInfo;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TimezoneInfo object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TimezoneInfo, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.opt(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TimezoneInfo {
+                    zone_offset: f0,
+                    zone_desc: f1,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TimezoneInfo {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "zone_offset" => {}
+                "zone_desc" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::TimezoneInfo",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `Tips` (附8): the detail carries no value; anything sent is kept.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TipsValue {
     /// Whatever WeCom sends (usually nothing).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tips: Vec<::serde_json::Value>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TipsValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TipsValue").field("tips", &self.tips).finish()
+    }
+}
+impl ::serde::Serialize for TipsValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(&mut map, "tips", &self.tips, wire, 0)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TipsValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "tips")]
+            F0,
+            #[serde(rename = "members")]
+            P0,
+            #[serde(rename = "departments")]
+            P1,
+            #[serde(rename = "files")]
+            P2,
+            #[serde(rename = "children")]
+            P3,
+            #[serde(rename = "stat_field")]
+            P4,
+            #[serde(rename = "sum_field")]
+            P5,
+            #[serde(rename = "related_approval")]
+            P6,
+            #[serde(rename = "students")]
+            P7,
+            #[serde(rename = "classes")]
+            P8,
+            #[serde(rename = "docs")]
+            P9,
+            #[serde(rename = "wedrive_files")]
+            P10,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TipsValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TipsValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TipsValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<::serde_json::Value>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TipsValue {
+                    tips: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TipsValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "tips" => {}
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::TipsValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A member named by userid (`{"userid": "…"}`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UserRef {
     /// The member's userid.
-    #[serde(default)]
     pub userid: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for UserRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserRef").field("userid", &self.userid).finish()
+    }
+}
+impl ::serde::Serialize for UserRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "userid",
+            &self.userid,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "userid")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a UserRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(UserRef {
+                    userid: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for UserRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "userid" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::UserRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["userid"],
+            "common::UserRef",
+            out,
+        );
+    }
 }
 /// A leave: its type and its time.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Vacation {
     /// The leave type (option key is the leave type id).
     pub selector: Selector,
     /// The time.
     pub attendance: Attendance,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for Vacation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Vacation")
+            .field("selector", &self.selector)
+            .field("attendance", &self.attendance)
+            .finish()
+    }
+}
+impl ::serde::Serialize for Vacation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("selector", &self.selector)?;
+        map.serialize_entry("attendance", &self.attendance)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Vacation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "selector")]
+            F0,
+            #[serde(rename = "attendance")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Vacation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a Vacation object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Vacation, A::Error> {
+                let wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Selector> = None;
+                let mut f1: Option<Attendance> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::F1 => f1 = Some(map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Vacation {
+                    selector: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "selector",
+                        ))?,
+                    attendance: f1
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "attendance",
+                        ))?,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for Vacation {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "selector" => {
+                    ::wecom_models::drift::__private::field::<
+                        Selector,
+                    >(at, key, value, out)
+                }
+                "attendance" => {
+                    ::wecom_models::drift::__private::field::<
+                        Attendance,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::Vacation",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Value of `Vacation` (附11).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VacationValue {
     /// The leave.
     pub vacation: Vacation,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for VacationValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VacationValue").field("vacation", &self.vacation).finish()
+    }
+}
+impl ::serde::Serialize for VacationValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("vacation", &self.vacation)?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        ::wecom_models::__private::ser_padding(&mut map, "wedrive_files", wire, 12)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VacationValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "vacation")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(rename = "wedrive_files")]
+            P11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = VacationValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a VacationValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VacationValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vacation> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = Some(map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::P11 => wire.padding(12, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(VacationValue {
+                    vacation: f0
+                        .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                            "vacation",
+                        ))?,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for VacationValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "vacation" => {
+                    ::wecom_models::drift::__private::field::<
+                        Vacation,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::VacationValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A WeDrive file attached to a journal.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WedriveFileRef {
     /// WeDrive file id; pass it to `journal.download_wedrive_file`.
-    #[serde(default)]
     pub fileid: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for WedriveFileRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WedriveFileRef").field("fileid", &self.fileid).finish()
+    }
+}
+impl ::serde::Serialize for WedriveFileRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "fileid",
+            &self.fileid,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WedriveFileRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "fileid")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WedriveFileRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a WedriveFileRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WedriveFileRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(WedriveFileRef {
+                    fileid: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for WedriveFileRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "fileid" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["fileid"],
+            "common::WedriveFileRef",
+            out,
+        );
+    }
 }
 /// Value of `WedriveFile` (journals).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WedriveFileValue {
     /// The files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wedrive_files: Vec<WedriveFileRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for WedriveFileValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WedriveFileValue")
+            .field("wedrive_files", &self.wedrive_files)
+            .finish()
+    }
+}
+impl ::serde::Serialize for WedriveFileValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "wedrive_files",
+            &self.wedrive_files,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_padding(&mut map, "tips", wire, 1)?;
+        ::wecom_models::__private::ser_padding(&mut map, "members", wire, 2)?;
+        ::wecom_models::__private::ser_padding(&mut map, "departments", wire, 3)?;
+        ::wecom_models::__private::ser_padding(&mut map, "files", wire, 4)?;
+        ::wecom_models::__private::ser_padding(&mut map, "children", wire, 5)?;
+        ::wecom_models::__private::ser_padding(&mut map, "stat_field", wire, 6)?;
+        ::wecom_models::__private::ser_padding(&mut map, "sum_field", wire, 7)?;
+        ::wecom_models::__private::ser_padding(&mut map, "related_approval", wire, 8)?;
+        ::wecom_models::__private::ser_padding(&mut map, "students", wire, 9)?;
+        ::wecom_models::__private::ser_padding(&mut map, "classes", wire, 10)?;
+        ::wecom_models::__private::ser_padding(&mut map, "docs", wire, 11)?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WedriveFileValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "wedrive_files")]
+            F0,
+            #[serde(rename = "tips")]
+            P0,
+            #[serde(rename = "members")]
+            P1,
+            #[serde(rename = "departments")]
+            P2,
+            #[serde(rename = "files")]
+            P3,
+            #[serde(rename = "children")]
+            P4,
+            #[serde(rename = "stat_field")]
+            P5,
+            #[serde(rename = "sum_field")]
+            P6,
+            #[serde(rename = "related_approval")]
+            P7,
+            #[serde(rename = "students")]
+            P8,
+            #[serde(rename = "classes")]
+            P9,
+            #[serde(rename = "docs")]
+            P10,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WedriveFileValue;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a WedriveFileValue object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WedriveFileValue, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<WedriveFileRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::P0 => wire.padding(1, map.next_value()?),
+                        __Key::P1 => wire.padding(2, map.next_value()?),
+                        __Key::P2 => wire.padding(3, map.next_value()?),
+                        __Key::P3 => wire.padding(4, map.next_value()?),
+                        __Key::P4 => wire.padding(5, map.next_value()?),
+                        __Key::P5 => wire.padding(6, map.next_value()?),
+                        __Key::P6 => wire.padding(7, map.next_value()?),
+                        __Key::P7 => wire.padding(8, map.next_value()?),
+                        __Key::P8 => wire.padding(9, map.next_value()?),
+                        __Key::P9 => wire.padding(10, map.next_value()?),
+                        __Key::P10 => wire.padding(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(WedriveFileValue {
+                    wedrive_files: f0.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for WedriveFileValue {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "wedrive_files" => {
+                    ::wecom_models::drift::__private::list::<
+                        WedriveFileRef,
+                    >(at, key, value, out)
+                }
+                "tips" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "members" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "departments" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "files" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "children" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "stat_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "sum_field" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "related_approval" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "students" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "classes" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                "docs" => {
+                    ::wecom_models::drift::__private::padding(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "common::WedriveFileValue",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }

@@ -192,6 +192,21 @@ impl<'de> ::serde::Deserialize<'de> for OpenNodeType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for OpenNodeType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "event::OpenNodeType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// 审批申请状态变化类型: what a `sys_approval_change` reports happened.
 ///
 /// Open enum: a value WeCom adds later arrives as `Unknown` and is written back unchanged. Match the known variants and compare `code()` in a catch-all arm, never `Unknown(..)`, so the `match` keeps working when a later version learns the value.
@@ -356,6 +371,21 @@ impl<'de> ::serde::Deserialize<'de> for StatuChangeEvent {
     ) -> Result<Self, D::Error> {
         ::wecom_models::__private::deserialize_lenient_i64(deserializer)
             .map(Self::from_code)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatuChangeEvent {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "event::StatuChangeEvent",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
     }
 }
 /// 申请人: who submitted a form.

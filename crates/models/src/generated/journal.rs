@@ -28,24 +28,192 @@ impl DownloadWedriveFileRequest {
 /// Where and how to download the file.
 ///
 /// The body of a `POST /cgi-bin/oa/journal/download_wedrive_file` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DownloadWedriveFileResponse {
     /// 下载请求url: valid for two hours.
-    #[serde(default)]
     pub download_url: String,
     /// 下载请求带cookie的key: the cookie's name.
-    #[serde(default)]
     pub cookie_name: String,
     /// 下载请求带cookie的value: the cookie's value. Never logged.
-    #[serde(default)]
     pub cookie_value: ::wecom_models::Secret,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for DownloadWedriveFileResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DownloadWedriveFileResponse")
+            .field("download_url", &self.download_url)
+            .field("cookie_name", &self.cookie_name)
+            .field("cookie_value", &self.cookie_value)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for DownloadWedriveFileResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "download_url",
+            &self.download_url,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "cookie_name",
+            &self.cookie_name,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "cookie_value",
+            &self.cookie_value,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DownloadWedriveFileResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "download_url")]
+            F0,
+            #[serde(rename = "cookie_name")]
+            F1,
+            #[serde(rename = "cookie_value")]
+            F2,
+            #[serde(rename = "errcode")]
+            F3,
+            #[serde(rename = "errmsg")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DownloadWedriveFileResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a DownloadWedriveFileResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DownloadWedriveFileResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<::wecom_models::Secret> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DownloadWedriveFileResponse {
+                    download_url: wire.or_default(0, f0),
+                    cookie_name: wire.or_default(1, f1),
+                    cookie_value: wire.or_default(2, f2),
+                    errcode: wire.or_default(3, f3),
+                    errmsg: wire.or_default(4, f4),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for DownloadWedriveFileResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "download_url" => {}
+                "cookie_name" => {}
+                "cookie_value" => {}
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::DownloadWedriveFileResponse",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["download_url"],
+            "journal::DownloadWedriveFileResponse",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["cookie_name"],
+            "journal::DownloadWedriveFileResponse",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["cookie_value"],
+            "journal::DownloadWedriveFileResponse",
+            out,
+        );
+    }
 }
 /// Which record to read.
 ///
@@ -67,18 +235,144 @@ impl GetRecordDetailRequest {
 /// One journal record.
 ///
 /// The body of a `POST /cgi-bin/oa/journal/get_record_detail` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetRecordDetailResponse {
     /// 汇报详情: the record.
-    #[serde(default)]
     pub info: JournalRecord,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetRecordDetailResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetRecordDetailResponse")
+            .field("info", &self.info)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetRecordDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "info", &self.info, wire, 0)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetRecordDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "info")]
+            F0,
+            #[serde(rename = "errcode")]
+            F1,
+            #[serde(rename = "errmsg")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetRecordDetailResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetRecordDetailResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetRecordDetailResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<JournalRecord> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetRecordDetailResponse {
+                    info: wire.or_default(0, f0),
+                    errcode: wire.or_default(1, f1),
+                    errmsg: wire.or_default(2, f2),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetRecordDetailResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "info" => {
+                    ::wecom_models::drift::__private::field::<
+                        JournalRecord,
+                    >(at, key, value, out)
+                }
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::GetRecordDetailResponse",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["info"],
+            "journal::GetRecordDetailResponse",
+            out,
+        );
+    }
 }
 /// Which records to list.
 ///
@@ -128,24 +422,185 @@ impl GetRecordListRequest {
 /// One page of record ids.
 ///
 /// The body of a `POST /cgi-bin/oa/journal/get_record_list` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetRecordListResponse {
     /// 汇报记录id列表: record ids (no underscore in the key).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub journaluuid_list: Vec<String>,
     /// 下一次拉取游标: cursor of the next page.
-    #[serde(default)]
     pub next_cursor: u32,
     /// 0 when more data follows, 1 when this was the last page.
-    #[serde(default)]
     pub endflag: u32,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetRecordListResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetRecordListResponse")
+            .field("journaluuid_list", &self.journaluuid_list)
+            .field("next_cursor", &self.next_cursor)
+            .field("endflag", &self.endflag)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetRecordListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "journaluuid_list",
+            &self.journaluuid_list,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "next_cursor",
+            &self.next_cursor,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "endflag",
+            &self.endflag,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetRecordListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "journaluuid_list")]
+            F0,
+            #[serde(rename = "next_cursor")]
+            F1,
+            #[serde(rename = "endflag")]
+            F2,
+            #[serde(rename = "errcode")]
+            F3,
+            #[serde(rename = "errmsg")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetRecordListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetRecordListResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetRecordListResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<String>> = None;
+                let mut f1: Option<u32> = None;
+                let mut f2: Option<u32> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetRecordListResponse {
+                    journaluuid_list: f0.unwrap_or_default(),
+                    next_cursor: wire.or_default(1, f1),
+                    endflag: wire.or_default(2, f2),
+                    errcode: wire.or_default(3, f3),
+                    errmsg: wire.or_default(4, f4),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetRecordListResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "journaluuid_list" => {}
+                "next_cursor" => {}
+                "endflag" => {}
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::GetRecordListResponse",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["next_cursor"],
+            "journal::GetRecordListResponse",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["endflag"],
+            "journal::GetRecordListResponse",
+            out,
+        );
+    }
 }
 /// Which template and window.
 ///
@@ -173,38 +628,349 @@ impl GetStatListRequest {
 /// The statistics cycles.
 ///
 /// The body of a `POST /cgi-bin/oa/journal/get_stat_list` answer; `errcode`/`errmsg` included.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GetStatListResponse {
     /// 统计数据列表: one entry per cycle.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stat_list: Vec<StatCycle>,
     /// Return code: 0 on success (the client turns any other value into an error).
-    #[serde(default)]
     pub errcode: i64,
     /// Return message (`"ok"` on success).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub errmsg: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for GetStatListResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GetStatListResponse")
+            .field("stat_list", &self.stat_list)
+            .field("errcode", &self.errcode)
+            .field("errmsg", &self.errmsg)
+            .finish()
+    }
+}
+impl ::serde::Serialize for GetStatListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "stat_list",
+            &self.stat_list,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errcode",
+            &self.errcode,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "errmsg",
+            &self.errmsg,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GetStatListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "stat_list")]
+            F0,
+            #[serde(rename = "errcode")]
+            F1,
+            #[serde(rename = "errmsg")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = GetStatListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a GetStatListResponse object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetStatListResponse, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<StatCycle>> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(GetStatListResponse {
+                    stat_list: f0.unwrap_or_default(),
+                    errcode: wire.or_default(1, f1),
+                    errmsg: wire.or_default(2, f2),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for GetStatListResponse {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "stat_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        StatCycle,
+                    >(at, key, value, out)
+                }
+                "errcode" => {}
+                "errmsg" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::GetStatListResponse",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A comment on a journal record.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JournalComment {
     /// 评论id: a JSON number above 2^53 (kept exact).
-    #[serde(default)]
     pub commentid: u64,
     /// 评论回复id: the comment this one answers; 0 if none.
-    #[serde(default)]
     pub tocommentid: u64,
     /// 评论用户: who commented (snake_case here, unlike approvals).
-    #[serde(default)]
     pub comment_userinfo: super::common::UserRef,
     /// 评论内容: the text.
-    #[serde(default)]
     pub content: String,
     /// 评论时间: Unix seconds.
-    #[serde(default)]
     pub comment_time: i64,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for JournalComment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JournalComment")
+            .field("commentid", &self.commentid)
+            .field("tocommentid", &self.tocommentid)
+            .field("comment_userinfo", &self.comment_userinfo)
+            .field("content", &self.content)
+            .field("comment_time", &self.comment_time)
+            .finish()
+    }
+}
+impl ::serde::Serialize for JournalComment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "commentid",
+            &self.commentid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "tocommentid",
+            &self.tocommentid,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "comment_userinfo",
+            &self.comment_userinfo,
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "content",
+            &self.content,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "comment_time",
+            &self.comment_time,
+            wire,
+            4,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JournalComment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "commentid")]
+            F0,
+            #[serde(rename = "tocommentid")]
+            F1,
+            #[serde(rename = "comment_userinfo")]
+            F2,
+            #[serde(rename = "content")]
+            F3,
+            #[serde(rename = "comment_time")]
+            F4,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = JournalComment;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JournalComment object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JournalComment, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<u64> = None;
+                let mut f1: Option<u64> = None;
+                let mut f2: Option<super::common::UserRef> = None;
+                let mut f3: Option<String> = None;
+                let mut f4: Option<i64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.lenient(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(JournalComment {
+                    commentid: wire.or_default(0, f0),
+                    tocommentid: wire.or_default(1, f1),
+                    comment_userinfo: wire.or_default(2, f2),
+                    content: wire.or_default(3, f3),
+                    comment_time: wire.or_default(4, f4),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for JournalComment {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "commentid" => {}
+                "tocommentid" => {}
+                "comment_userinfo" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "content" => {}
+                "comment_time" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::JournalComment",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["commentid"],
+            "journal::JournalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["tocommentid"],
+            "journal::JournalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["comment_userinfo"],
+            "journal::JournalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["content"],
+            "journal::JournalComment",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["comment_time"],
+            "journal::JournalComment",
+            out,
+        );
+    }
 }
 /// A get_record_list filter: `{"key": "creator", "value": "kele"}`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -219,6 +985,34 @@ impl JournalFilter {
     /// A new `JournalFilter` from its required fields.
     pub fn new(key: JournalFilterKey, value: impl Into<String>) -> Self {
         Self { key, value: value.into() }
+    }
+}
+impl ::wecom_models::drift::Inspect for JournalFilter {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "key" => {
+                    ::wecom_models::drift::__private::field::<
+                        JournalFilterKey,
+                    >(at, key, value, out)
+                }
+                "value" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::JournalFilter",
+                        out,
+                    )
+                }
+            }
+        }
     }
 }
 /// Keys get_record_list can filter on.
@@ -329,40 +1123,315 @@ impl<'de> ::serde::Deserialize<'de> for JournalFilterKey {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+impl ::wecom_models::drift::Inspect for JournalFilterKey {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::string_enum(
+            raw,
+            at,
+            "journal::JournalFilterKey",
+            |s| Self::from_wire(s).is_known(),
+            out,
+        );
+    }
+}
 /// A journal record (汇报记录).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct JournalRecord {
     /// 汇报记录id: the record id.
-    #[serde(default)]
     pub journal_uuid: String,
     /// 汇报表单名称: the template name.
-    #[serde(default)]
     pub template_name: String,
     /// 汇报表单id: the template id (in the field table, not in the example).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// 汇报时间: submit time, Unix seconds.
-    #[serde(default)]
     pub report_time: i64,
     /// 汇报提交者: the submitter.
-    #[serde(default)]
     pub submitter: super::common::UserRef,
     /// 汇报接收对象: the receivers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receivers: Vec<super::common::UserRef>,
     /// 已读用户: receivers who read it (sic: `readed`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readed_receivers: Vec<super::common::UserRef>,
     /// 表单数据: the form data; empty for the built-in 汇报 template (see `sys_journal_data`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_data: Option<super::common::ApplyData>,
     /// The built-in 汇报 template's content as rich text; its form is not in `apply_data`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sys_journal_data: Option<String>,
     /// 评论: comments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<JournalComment>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for JournalRecord {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JournalRecord")
+            .field("journal_uuid", &self.journal_uuid)
+            .field("template_name", &self.template_name)
+            .field("template_id", &self.template_id)
+            .field("report_time", &self.report_time)
+            .field("submitter", &self.submitter)
+            .field("receivers", &self.receivers)
+            .field("readed_receivers", &self.readed_receivers)
+            .field("apply_data", &self.apply_data)
+            .field("sys_journal_data", &self.sys_journal_data)
+            .field("comments", &self.comments)
+            .finish()
+    }
+}
+impl ::serde::Serialize for JournalRecord {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "journal_uuid",
+            &self.journal_uuid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "template_name",
+            &self.template_name,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "template_id",
+            self.template_id.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "report_time",
+            &self.report_time,
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "submitter",
+            &self.submitter,
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "receivers",
+            &self.receivers,
+            wire,
+            5,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "readed_receivers",
+            &self.readed_receivers,
+            wire,
+            6,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "apply_data",
+            self.apply_data.as_ref(),
+            wire,
+            7,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "sys_journal_data",
+            self.sys_journal_data.as_ref(),
+            wire,
+            8,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "comments",
+            &self.comments,
+            wire,
+            9,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JournalRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "journal_uuid")]
+            F0,
+            #[serde(rename = "template_name")]
+            F1,
+            #[serde(rename = "template_id")]
+            F2,
+            #[serde(rename = "report_time")]
+            F3,
+            #[serde(rename = "submitter")]
+            F4,
+            #[serde(rename = "receivers")]
+            F5,
+            #[serde(rename = "readed_receivers")]
+            F6,
+            #[serde(rename = "apply_data")]
+            F7,
+            #[serde(rename = "sys_journal_data")]
+            F8,
+            #[serde(rename = "comments")]
+            F9,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = JournalRecord;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JournalRecord object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JournalRecord, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<String> = None;
+                let mut f3: Option<i64> = None;
+                let mut f4: Option<super::common::UserRef> = None;
+                let mut f5: Option<Vec<super::common::UserRef>> = None;
+                let mut f6: Option<Vec<super::common::UserRef>> = None;
+                let mut f7: Option<super::common::ApplyData> = None;
+                let mut f8: Option<String> = None;
+                let mut f9: Option<Vec<JournalComment>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.lenient(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.lenient(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.list(5, map.next_value()?),
+                        __Key::F6 => f6 = wire.list(6, map.next_value()?),
+                        __Key::F7 => f7 = wire.opt(7, map.next_value()?),
+                        __Key::F8 => f8 = wire.opt(8, map.next_value()?),
+                        __Key::F9 => f9 = wire.list(9, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(JournalRecord {
+                    journal_uuid: wire.or_default(0, f0),
+                    template_name: wire.or_default(1, f1),
+                    template_id: f2,
+                    report_time: wire.or_default(3, f3),
+                    submitter: wire.or_default(4, f4),
+                    receivers: f5.unwrap_or_default(),
+                    readed_receivers: f6.unwrap_or_default(),
+                    apply_data: f7,
+                    sys_journal_data: f8,
+                    comments: f9.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for JournalRecord {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "journal_uuid" => {}
+                "template_name" => {}
+                "template_id" => {}
+                "report_time" => {}
+                "submitter" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "receivers" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "readed_receivers" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "apply_data" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::ApplyData,
+                    >(at, key, value, out)
+                }
+                "sys_journal_data" => {}
+                "comments" => {
+                    ::wecom_models::drift::__private::list::<
+                        JournalComment,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::JournalRecord",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["journal_uuid"],
+            "journal::JournalRecord",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["template_name"],
+            "journal::JournalRecord",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["report_time"],
+            "journal::JournalRecord",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["submitter"],
+            "journal::JournalRecord",
+            out,
+        );
+    }
 }
 /// Whether a record was late.
 ///
@@ -449,21 +1518,229 @@ impl<'de> ::serde::Deserialize<'de> for LateFlag {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for LateFlag {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "journal::LateFlag",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// A superior, by level.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LeaderRef {
     /// 上级级别, from 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<u64>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for LeaderRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LeaderRef").field("level", &self.level).finish()
+    }
+}
+impl ::serde::Serialize for LeaderRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "level",
+            self.level.as_ref(),
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LeaderRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "level")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LeaderRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a LeaderRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LeaderRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<u64> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.opt(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(LeaderRef {
+                    level: f0,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for LeaderRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "level" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::LeaderRef",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// A department (`{"open_partyid": "1"}`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PartyRef {
     /// 部门id.
-    #[serde(default)]
     pub open_partyid: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for PartyRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartyRef").field("open_partyid", &self.open_partyid).finish()
+    }
+}
+impl ::serde::Serialize for PartyRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "open_partyid",
+            &self.open_partyid,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartyRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "open_partyid")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PartyRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a PartyRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PartyRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(PartyRef {
+                    open_partyid: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for PartyRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "open_partyid" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::PartyRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["open_partyid"],
+            "journal::PartyRef",
+            out,
+        );
+    }
 }
 /// How often a template is reported.
 ///
@@ -555,105 +1832,1042 @@ impl<'de> ::serde::Deserialize<'de> for ReportType {
             .map(Self::from_code)
     }
 }
+impl ::wecom_models::drift::Inspect for ReportType {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        ::wecom_models::drift::__private::int_enum(
+            raw,
+            at,
+            "journal::ReportType",
+            |c| Self::from_code(c).is_known(),
+            out,
+        );
+    }
+}
 /// Statistics of one cycle of a journal template.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatCycle {
     /// 汇报表单id.
-    #[serde(default)]
     pub template_id: String,
     /// 汇报表单名称.
-    #[serde(default)]
     pub template_name: String,
     /// 汇报人员范围: who must report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_range: Option<StatRange>,
     /// 白名单集合: who is exempt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub white_range: Option<StatRange>,
     /// 固定汇报对象: fixed receivers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivers: Option<StatReceivers>,
     /// 周期开始时间: Unix seconds.
-    #[serde(default)]
     pub cycle_begin_time: u64,
     /// 周期结束时间: Unix seconds.
-    #[serde(default)]
     pub cycle_end_time: u64,
     /// 统计开始时间: Unix seconds.
-    #[serde(default)]
     pub stat_begin_time: u64,
     /// 统计结束时间: Unix seconds.
-    #[serde(default)]
     pub stat_end_time: u64,
     /// 已汇报用户列表: who reported.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub report_list: Vec<StatUserItems>,
     /// 未汇报用户列表: who did not report (their `journaluuid` is empty).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreport_list: Vec<StatUserItems>,
     /// 汇报方式: daily, weekly or monthly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_type: Option<ReportType>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for StatCycle {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatCycle")
+            .field("template_id", &self.template_id)
+            .field("template_name", &self.template_name)
+            .field("report_range", &self.report_range)
+            .field("white_range", &self.white_range)
+            .field("receivers", &self.receivers)
+            .field("cycle_begin_time", &self.cycle_begin_time)
+            .field("cycle_end_time", &self.cycle_end_time)
+            .field("stat_begin_time", &self.stat_begin_time)
+            .field("stat_end_time", &self.stat_end_time)
+            .field("report_list", &self.report_list)
+            .field("unreport_list", &self.unreport_list)
+            .field("report_type", &self.report_type)
+            .finish()
+    }
+}
+impl ::serde::Serialize for StatCycle {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "template_id",
+            &self.template_id,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "template_name",
+            &self.template_name,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "report_range",
+            self.report_range.as_ref(),
+            wire,
+            2,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "white_range",
+            self.white_range.as_ref(),
+            wire,
+            3,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "receivers",
+            self.receivers.as_ref(),
+            wire,
+            4,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "cycle_begin_time",
+            &self.cycle_begin_time,
+            wire,
+            5,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "cycle_end_time",
+            &self.cycle_end_time,
+            wire,
+            6,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "stat_begin_time",
+            &self.stat_begin_time,
+            wire,
+            7,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "stat_end_time",
+            &self.stat_end_time,
+            wire,
+            8,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "report_list",
+            &self.report_list,
+            wire,
+            9,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "unreport_list",
+            &self.unreport_list,
+            wire,
+            10,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "report_type",
+            self.report_type.as_ref(),
+            wire,
+            11,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatCycle {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "template_id")]
+            F0,
+            #[serde(rename = "template_name")]
+            F1,
+            #[serde(rename = "report_range")]
+            F2,
+            #[serde(rename = "white_range")]
+            F3,
+            #[serde(rename = "receivers")]
+            F4,
+            #[serde(rename = "cycle_begin_time")]
+            F5,
+            #[serde(rename = "cycle_end_time")]
+            F6,
+            #[serde(rename = "stat_begin_time")]
+            F7,
+            #[serde(rename = "stat_end_time")]
+            F8,
+            #[serde(rename = "report_list")]
+            F9,
+            #[serde(rename = "unreport_list")]
+            F10,
+            #[serde(rename = "report_type")]
+            F11,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StatCycle;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a StatCycle object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StatCycle, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<String> = None;
+                let mut f2: Option<StatRange> = None;
+                let mut f3: Option<StatRange> = None;
+                let mut f4: Option<StatReceivers> = None;
+                let mut f5: Option<u64> = None;
+                let mut f6: Option<u64> = None;
+                let mut f7: Option<u64> = None;
+                let mut f8: Option<u64> = None;
+                let mut f9: Option<Vec<StatUserItems>> = None;
+                let mut f10: Option<Vec<StatUserItems>> = None;
+                let mut f11: Option<ReportType> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::F3 => f3 = wire.opt(3, map.next_value()?),
+                        __Key::F4 => f4 = wire.opt(4, map.next_value()?),
+                        __Key::F5 => f5 = wire.lenient(5, map.next_value()?),
+                        __Key::F6 => f6 = wire.lenient(6, map.next_value()?),
+                        __Key::F7 => f7 = wire.lenient(7, map.next_value()?),
+                        __Key::F8 => f8 = wire.lenient(8, map.next_value()?),
+                        __Key::F9 => f9 = wire.list(9, map.next_value()?),
+                        __Key::F10 => f10 = wire.list(10, map.next_value()?),
+                        __Key::F11 => f11 = wire.opt(11, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(StatCycle {
+                    template_id: wire.or_default(0, f0),
+                    template_name: wire.or_default(1, f1),
+                    report_range: f2,
+                    white_range: f3,
+                    receivers: f4,
+                    cycle_begin_time: wire.or_default(5, f5),
+                    cycle_end_time: wire.or_default(6, f6),
+                    stat_begin_time: wire.or_default(7, f7),
+                    stat_end_time: wire.or_default(8, f8),
+                    report_list: f9.unwrap_or_default(),
+                    unreport_list: f10.unwrap_or_default(),
+                    report_type: f11,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatCycle {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "template_id" => {}
+                "template_name" => {}
+                "report_range" => {
+                    ::wecom_models::drift::__private::field::<
+                        StatRange,
+                    >(at, key, value, out)
+                }
+                "white_range" => {
+                    ::wecom_models::drift::__private::field::<
+                        StatRange,
+                    >(at, key, value, out)
+                }
+                "receivers" => {
+                    ::wecom_models::drift::__private::field::<
+                        StatReceivers,
+                    >(at, key, value, out)
+                }
+                "cycle_begin_time" => {}
+                "cycle_end_time" => {}
+                "stat_begin_time" => {}
+                "stat_end_time" => {}
+                "report_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        StatUserItems,
+                    >(at, key, value, out)
+                }
+                "unreport_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        StatUserItems,
+                    >(at, key, value, out)
+                }
+                "report_type" => {
+                    ::wecom_models::drift::__private::field::<
+                        ReportType,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::StatCycle",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["template_id"],
+            "journal::StatCycle",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["template_name"],
+            "journal::StatCycle",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["cycle_begin_time"],
+            "journal::StatCycle",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["cycle_end_time"],
+            "journal::StatCycle",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["stat_begin_time"],
+            "journal::StatCycle",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["stat_end_time"],
+            "journal::StatCycle",
+            out,
+        );
+    }
 }
 /// A record in a statistics cycle.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatItem {
     /// 汇报记录id; empty in `unreport_list`.
-    #[serde(default)]
     pub journaluuid: String,
     /// 汇报时间: Unix seconds.
-    #[serde(default)]
     pub reporttime: i64,
     /// 是否迟交: whether it was late.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<LateFlag>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for StatItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatItem")
+            .field("journaluuid", &self.journaluuid)
+            .field("reporttime", &self.reporttime)
+            .field("flag", &self.flag)
+            .finish()
+    }
+}
+impl ::serde::Serialize for StatItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "journaluuid",
+            &self.journaluuid,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "reporttime",
+            &self.reporttime,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_opt(
+            &mut map,
+            "flag",
+            self.flag.as_ref(),
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "journaluuid")]
+            F0,
+            #[serde(rename = "reporttime")]
+            F1,
+            #[serde(rename = "flag")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StatItem;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a StatItem object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StatItem, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                let mut f1: Option<i64> = None;
+                let mut f2: Option<LateFlag> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.lenient(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.opt(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(StatItem {
+                    journaluuid: wire.or_default(0, f0),
+                    reporttime: wire.or_default(1, f1),
+                    flag: f2,
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatItem {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "journaluuid" => {}
+                "reporttime" => {}
+                "flag" => {
+                    ::wecom_models::drift::__private::field::<
+                        LateFlag,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::StatItem",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["journaluuid"],
+            "journal::StatItem",
+            out,
+        );
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["reporttime"],
+            "journal::StatItem",
+            out,
+        );
+    }
 }
 /// A set of members, departments and tags.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatRange {
     /// 指定人集合: members.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_list: Vec<super::common::UserRef>,
     /// 指定部门集合: departments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub party_list: Vec<PartyRef>,
     /// 指定标签集合: tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_list: Vec<TagRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for StatRange {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatRange")
+            .field("user_list", &self.user_list)
+            .field("party_list", &self.party_list)
+            .field("tag_list", &self.tag_list)
+            .finish()
+    }
+}
+impl ::serde::Serialize for StatRange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "user_list",
+            &self.user_list,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "party_list",
+            &self.party_list,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "tag_list",
+            &self.tag_list,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatRange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "user_list")]
+            F0,
+            #[serde(rename = "party_list")]
+            F1,
+            #[serde(rename = "tag_list")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StatRange;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a StatRange object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StatRange, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<super::common::UserRef>> = None;
+                let mut f1: Option<Vec<PartyRef>> = None;
+                let mut f2: Option<Vec<TagRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(StatRange {
+                    user_list: f0.unwrap_or_default(),
+                    party_list: f1.unwrap_or_default(),
+                    tag_list: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatRange {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "user_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "party_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        PartyRef,
+                    >(at, key, value, out)
+                }
+                "tag_list" => {
+                    ::wecom_models::drift::__private::list::<TagRef>(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::StatRange",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// Fixed receivers of a template.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatReceivers {
     /// 指定人集合: members.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_list: Vec<super::common::UserRef>,
     /// 指定标签集合: tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_list: Vec<TagRef>,
     /// 指定上级集合: superiors by level.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leader_list: Vec<LeaderRef>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for StatReceivers {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatReceivers")
+            .field("user_list", &self.user_list)
+            .field("tag_list", &self.tag_list)
+            .field("leader_list", &self.leader_list)
+            .finish()
+    }
+}
+impl ::serde::Serialize for StatReceivers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "user_list",
+            &self.user_list,
+            wire,
+            0,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "tag_list",
+            &self.tag_list,
+            wire,
+            1,
+        )?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "leader_list",
+            &self.leader_list,
+            wire,
+            2,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatReceivers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "user_list")]
+            F0,
+            #[serde(rename = "tag_list")]
+            F1,
+            #[serde(rename = "leader_list")]
+            F2,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StatReceivers;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a StatReceivers object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StatReceivers, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<Vec<super::common::UserRef>> = None;
+                let mut f1: Option<Vec<TagRef>> = None;
+                let mut f2: Option<Vec<LeaderRef>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.list(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::F2 => f2 = wire.list(2, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(StatReceivers {
+                    user_list: f0.unwrap_or_default(),
+                    tag_list: f1.unwrap_or_default(),
+                    leader_list: f2.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatReceivers {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "user_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "tag_list" => {
+                    ::wecom_models::drift::__private::list::<TagRef>(at, key, value, out)
+                }
+                "leader_list" => {
+                    ::wecom_models::drift::__private::list::<
+                        LeaderRef,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::StatReceivers",
+                        out,
+                    )
+                }
+            }
+        }
+    }
 }
 /// One member's records in a cycle.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StatUserItems {
     /// The member.
-    #[serde(default)]
     pub user: super::common::UserRef,
     /// 汇报记录列表: the member's records.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub itemlist: Vec<StatItem>,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for StatUserItems {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatUserItems")
+            .field("user", &self.user)
+            .field("itemlist", &self.itemlist)
+            .finish()
+    }
+}
+impl ::serde::Serialize for StatUserItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(&mut map, "user", &self.user, wire, 0)?;
+        ::wecom_models::__private::ser_list(
+            &mut map,
+            "itemlist",
+            &self.itemlist,
+            wire,
+            1,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatUserItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "user")]
+            F0,
+            #[serde(rename = "itemlist")]
+            F1,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = StatUserItems;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a StatUserItems object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StatUserItems, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<super::common::UserRef> = None;
+                let mut f1: Option<Vec<StatItem>> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::F1 => f1 = wire.list(1, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(StatUserItems {
+                    user: wire.or_default(0, f0),
+                    itemlist: f1.unwrap_or_default(),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for StatUserItems {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "user" => {
+                    ::wecom_models::drift::__private::field::<
+                        super::common::UserRef,
+                    >(at, key, value, out)
+                }
+                "itemlist" => {
+                    ::wecom_models::drift::__private::list::<
+                        StatItem,
+                    >(at, key, value, out)
+                }
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::StatUserItems",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["user"],
+            "journal::StatUserItems",
+            out,
+        );
+    }
 }
 /// A tag (`{"open_tagid": "1"}`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TagRef {
     /// 标签id.
-    #[serde(default)]
     pub open_tagid: String,
+    /// How the wire spelled this value where the fields cannot say (absent, `null`, `[]`,
+    /// padding, a number in a string), so it is written back as it came. Not part of equality.
+    #[doc(hidden)]
+    pub(crate) __wire: ::wecom_models::__private::Wire,
+}
+impl ::std::fmt::Debug for TagRef {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TagRef").field("open_tagid", &self.open_tagid).finish()
+    }
+}
+impl ::serde::Serialize for TagRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap;
+        let wire = &self.__wire;
+        let mut map = serializer.serialize_map(None)?;
+        ::wecom_models::__private::ser_lenient(
+            &mut map,
+            "open_tagid",
+            &self.open_tagid,
+            wire,
+            0,
+        )?;
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TagRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(field_identifier)]
+        enum __Key {
+            #[serde(rename = "open_tagid")]
+            F0,
+            #[serde(other)]
+            Other,
+        }
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TagRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a TagRef object")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TagRef, A::Error> {
+                let mut wire = ::wecom_models::__private::Wire::default();
+                let mut f0: Option<String> = None;
+                while let Some(key) = map.next_key::<__Key>()? {
+                    match key {
+                        __Key::F0 => f0 = wire.lenient(0, map.next_value()?),
+                        __Key::Other => {
+                            map.next_value::<::serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(TagRef {
+                    open_tagid: wire.or_default(0, f0),
+                    __wire: wire,
+                })
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+impl ::wecom_models::drift::Inspect for TagRef {
+    fn inspect<'a>(
+        raw: &'a ::serde_json::Value,
+        at: &mut ::wecom_models::drift::Path<'a>,
+        out: &mut dyn ::wecom_models::drift::Sink,
+    ) {
+        let Some(object) = raw.as_object() else { return };
+        for (key, value) in object {
+            match key.as_str() {
+                "open_tagid" => {}
+                _ => {
+                    ::wecom_models::drift::__private::unknown_field(
+                        at,
+                        key,
+                        value,
+                        "journal::TagRef",
+                        out,
+                    )
+                }
+            }
+        }
+        ::wecom_models::drift::__private::require(
+            at,
+            object,
+            &["open_tagid"],
+            "journal::TagRef",
+            out,
+        );
+    }
 }
