@@ -678,22 +678,23 @@ fn agrees_with_the_detail(emu: &wecom_emulator::EmulatorHandle, ev: &wecom_emula
         for (g, w) in got.details.iter().zip(&want.details) {
             assert_eq!(
                 (g.approver.user_id.as_str(), g.sp_status, g.sp_time, g.speech.as_str()),
-                (w.approver.userid.as_str(), w.sp_status, w.sptime, w.speech.as_str()),
+                (w.approver.userid.as_str(), w.sp_status, i64::try_from(w.sptime).unwrap(), w.speech.as_str()),
                 "{case} record {r}"
             );
         }
     }
     let notifyers: Vec<&str> = detail.notifyer.iter().map(|u| u.userid.as_str()).collect();
     assert_eq!(user_ids(&i.notifyer), notifyers, "{case}");
-    let got: Vec<(&str, i64, &str, &[String])> = i
+    // The push carries the comment id as text; the JSON models read it (number or string) as a u64.
+    let got: Vec<(String, i64, &str, &[String])> = i
         .comments
         .iter()
-        .map(|c| (c.comment_id.as_str(), c.comment_time, c.comment_content.as_str(), c.attach.as_slice()))
+        .map(|c| (c.comment_id.clone(), c.comment_time, c.comment_content.as_str(), c.attach.as_slice()))
         .collect();
-    let want: Vec<(&str, i64, &str, &[String])> = detail
+    let want: Vec<(String, i64, &str, &[String])> = detail
         .comments
         .iter()
-        .map(|c| (c.commentid.as_str(), c.commenttime, c.commentcontent.as_str(), c.media_id.as_slice()))
+        .map(|c| (c.commentid.to_string(), c.commenttime, c.commentcontent.as_str(), c.media_id.as_slice()))
         .collect();
     assert_eq!(got, want, "{case}");
 }
