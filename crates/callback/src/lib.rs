@@ -121,15 +121,23 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod crypto;
+mod dedup;
 mod envelope;
 mod error;
 pub mod pkcs7;
 mod query;
+mod receiver;
 mod verifier;
 
 pub use crypto::{Crypto, Decrypted};
+pub use dedup::{DedupConfig, DedupKey};
 pub use envelope::{Envelope, passive_reply, passive_reply_with_prefix};
 pub use error::CallbackError;
 pub use query::CallbackQuery;
+pub use receiver::{CallbackEvent, Claim, Pending, ReceiveError, Received, Receiver, ReceiverStats};
 pub use verifier::{Opened, ReceiveIdPolicy, Verifier};
+/// The typed callback events ([`event::Event`]), re-exported from `wecom-models`.
+pub use wecom_models::event;
