@@ -16,19 +16,13 @@ const TOKEN: &str = "Token123";
 const AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 // README:begin
-use wecom_callback::axum::{CallbackService, Delivery, router};
-use wecom_callback::{Crypto, Receiver, Verifier, event::Event};
-
-async fn receive(
-    listener: tokio::net::TcpListener,
-    token: &str,
-    aes_key: &str,
-    corp_id: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let receiver = Receiver::new(Verifier::new(Crypto::new(token, aes_key)?, corp_id));
-    let (tx, mut events) = tokio::sync::mpsc::channel(1024);
-    let app = router("/wecom/callback", CallbackService::new(receiver, Delivery::channel(tx)));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+use tokio::{net::TcpListener, sync::mpsc};
+use wecom_callback::{CallbackError, Crypto, Receiver, Verifier, axum::*, event::Event};
+async fn receive(listener: TcpListener, token: &str, key: &str, corp_id: &str) -> Result<(), CallbackError> {
+    let receiver = Receiver::new(Verifier::new(Crypto::new(token, key)?, corp_id));
+    let (tx, mut events) = mpsc::channel(1024);
+    let service = CallbackService::new(receiver, Delivery::channel(tx));
+    tokio::spawn(async move { axum::serve(listener, router("/wecom/callback", service)).await });
     while let Some(event) = events.recv().await {
         if let Ok(Event::SysApprovalChange(change)) = event.event() {
             let info = &change.approval_info;
@@ -42,7 +36,7 @@ async fn receive(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Bind first, so the emulator can be told where to push.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/wecom/callback", listener.local_addr()?);
     let wecom = Emulator::builder()
         .approvals(200)
