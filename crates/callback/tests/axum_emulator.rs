@@ -229,11 +229,11 @@ async fn all_fault_kinds_at_once_still_deliver_every_surviving_change_once() {
 
 #[tokio::test]
 async fn a_slow_consumer_in_channel_mode_never_causes_a_redelivery() {
-    // 20 events, the consumer takes 100 ms each (2 s in all), the emulator gives each POST
-    // 500 ms: only an answer that does not wait for the consumer avoids retries.
-    let emu = emulator(PushFaults::none(), push_rules(Duration::from_millis(500))).await;
+    // 20 events, the consumer takes 150 ms each (3 s in all), the emulator gives each POST
+    // 1 s: only an answer that does not wait for the consumer avoids retries.
+    let emu = emulator(PushFaults::none(), push_rules(Duration::from_secs(1))).await;
     let receiver = receiver(emu.corp_id());
-    let (delivery, consumer) = channel_consumer(64, Duration::from_millis(100));
+    let (delivery, consumer) = channel_consumer(64, Duration::from_millis(150));
     let service = CallbackService::new(receiver.clone(), delivery);
     let server = Server::start(service.clone()).await;
     emu.set_callback(&server.url, TOKEN, AES_KEY).unwrap();
@@ -270,7 +270,13 @@ async fn a_full_channel_answers_503_and_the_retry_is_delivered_once() {
         ..push_rules(Duration::from_secs(2))
     });
     emu.step().unwrap();
-    tokio::time::sleep(Duration::from_millis(250)).await; // the first attempt has been refused
+    // Start draining only once the first attempt has been refused (the retry comes 400 ms later).
+    let refused = async {
+        while emu.deliveries().get(1).is_none_or(|r| r.attempts.is_empty()) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(IDLE, refused).await.expect("a first attempt");
     let consumer = tokio::spawn(async move {
         let mut got = Vec::new();
         while let Some(event) = rx.recv().await {

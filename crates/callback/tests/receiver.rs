@@ -87,7 +87,12 @@ fn approval_event(
 
 /// The keys other SDKs use: WeCom's documented `FromUserName + CreateTime`, and the
 /// reference's `(ToUserName, AgentID, CreateTime, SpNo, StatuChangeEvent, SpStatus)`.
-fn coarse_keys(xml: &str) -> ((String, i64), (String, String, i64, String, i64, i64)) {
+/// WeCom's documented key for events.
+type DocumentedKey = (String, i64);
+/// The reference's recommended key for `sys_approval_change`.
+type ReferenceKey = (String, String, i64, String, i64, i64);
+
+fn coarse_keys(xml: &str) -> (DocumentedKey, ReferenceKey) {
     let Event::SysApprovalChange(e) = Event::from_xml(xml).unwrap() else { panic!("not sys_approval_change") };
     let h = &e.header;
     let a = &e.approval_info;
