@@ -89,7 +89,9 @@ run_one() {
     else
         status="FAILED(exit $rc)"
         grep -q 'Test unit written to' "$log" && status=CRASH
-        detail=$( (grep -m1 -E "panicked at|ERROR: libFuzzer|SUMMARY:" "$log" || tail -1 "$log") | tr '\t' ' ')
+        # The panic location and its message (the next line), else libFuzzer's or ASan's verdict.
+        detail=$( (grep -m1 -A1 "panicked at" "$log" || grep -m1 -E "ERROR: libFuzzer|SUMMARY:" "$log" || tail -1 "$log") \
+            | tr '\t\n' '  ')
         detail+=" | input: $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | head -1) | log: $log"
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$elapsed" "${runs:-0}" \
@@ -140,9 +142,12 @@ fuzz_all() {
     for t in "$@"; do
         [[ -d "$FUZZ_DIR/corpus/$t" ]] || die "$t has no seed corpus in fuzz/corpus/$t"
         echo "fuzzing $t for ${seconds}s"
-        # New inputs go to the first (scratch or kept) directory; the committed seeds are read only.
+        # New inputs go to the first (scratch or kept) directory; the committed seeds and
+        # regressions are read only, and a regression that crashes again fails the run.
+        local inputs=("$FUZZ_DIR/corpus/$t")
+        [[ -d "$FUZZ_DIR/regressions/$t" ]] && inputs+=("$FUZZ_DIR/regressions/$t")
         run_one "$t" "$seconds" "$base/corpus/$t" "$base/artifacts/$t" "$base/logs/$t.log" "$results/$t.result" \
-            "$FUZZ_DIR/corpus/$t" &
+            "${inputs[@]}" &
         running=$((running + 1))
         if ((running >= jobs)); then
             wait -n || true
