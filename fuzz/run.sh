@@ -2,7 +2,8 @@
 # Builds and runs the cargo-fuzz targets of fuzz/fuzz_targets (see fuzz/README.md).
 #
 #   fuzz/run.sh smoke [TOTAL_SECONDS]               CI: seed tests, build, every target for
-#                                                   TOTAL_SECONDS/N each (default 120 in all)
+#                                                   TOTAL_SECONDS/N each (default 105: 7 s each,
+#                                                   about two minutes with start-up)
 #   fuzz/run.sh long SECONDS [-j JOBS] [TARGET...]  every (or the named) target for SECONDS each,
 #                                                   JOBS targets at a time (default 1); the corpus
 #                                                   grows in fuzz/work/corpus and is kept
@@ -21,14 +22,12 @@ ROOT="$(dirname "$FUZZ_DIR")"
 WORK="$FUZZ_DIR/work"   # gitignored: grown corpora, artifacts, logs
 cd "$ROOT"
 
-# Stable accepts the sanitizer flags cargo-fuzz passes only with this (see fuzz/README.md).
-export RUSTC_BOOTSTRAP=1
 # Per-input time limit: a slow input is a finding too.
 UNIT_TIMEOUT=10
 
 die() { echo "fuzz/run.sh: $*" >&2; exit 1; }
 
-usage() { sed -n '2,13p' "$FUZZ_DIR/run.sh" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,14p' "$FUZZ_DIR/run.sh" | sed 's/^# \{0,1\}//'; exit 2; }
 
 targets() {
     local f
@@ -50,7 +49,9 @@ build() {
     require_cargo_fuzz
     echo "building every fuzz target (cargo fuzz build: release, debug assertions, AddressSanitizer)"
     local start=$SECONDS
-    cargo fuzz build || die "cargo fuzz build failed"
+    # Stable accepts the sanitizer flags cargo-fuzz passes only with RUSTC_BOOTSTRAP=1 (set
+    # for this command only: cargo fingerprints it, and the seed tests share the main target dir).
+    RUSTC_BOOTSTRAP=1 cargo fuzz build || die "cargo fuzz build failed"
     echo "built $(targets | wc -l) targets in $((SECONDS - start)) s"
 }
 
@@ -181,7 +182,7 @@ case "$mode" in
     build) build ;;
     seeds) seed_tests ;;
     smoke)
-        total=${1:-120}
+        total=${1:-105}
         [[ "$total" =~ ^[0-9]+$ ]] || usage
         mapfile -t all < <(targets)
         per=$((total / ${#all[@]}))
