@@ -2,7 +2,7 @@
 # Builds and runs the cargo-fuzz targets of fuzz/fuzz_targets (see fuzz/README.md).
 #
 #   fuzz/run.sh smoke [TOTAL_SECONDS]               CI: seed tests, build, every target for
-#                                                   TOTAL_SECONDS/N each (default 105: 7 s each,
+#                                                   TOTAL_SECONDS/N each (default 105: 6 s each for 17,
 #                                                   about two minutes with start-up)
 #   fuzz/run.sh long SECONDS [-j JOBS] [TARGET...]  every (or the named) target for SECONDS each,
 #                                                   JOBS targets at a time (default 1); the corpus

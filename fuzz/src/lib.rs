@@ -9,15 +9,18 @@ pub mod json {
 
     use serde::Serialize;
     use serde::de::DeserializeOwned;
+    use wecom_models::drift::{self, Inspect};
 
     /// `serde_json::from_slice::<T>` on any bytes; when it decodes, serialize → decode gives
-    /// the same value back and serializing that again gives the same bytes.
+    /// the same value back and serializing that again gives the same bytes. Any JSON, decoded
+    /// or not, also goes through `T`'s drift walk ([`Inspect`]), which must never panic.
     ///
     /// Returns the decoded value so a target can exercise its handwritten helpers.
     pub fn round_trip<T>(data: &[u8]) -> Option<T>
     where
-        T: DeserializeOwned + Serialize + PartialEq + Debug,
+        T: DeserializeOwned + Serialize + Inspect + PartialEq + Debug,
     {
+        drift_walk::<T>(data);
         let first: T = serde_json::from_slice(data).ok()?;
         let bytes = serde_json::to_vec(&first).expect("a decoded value must serialize");
         let second: T = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
@@ -30,7 +33,30 @@ pub mod json {
             String::from_utf8_lossy(&again),
             "serializing the same value twice gave different JSON"
         );
+        invents_nothing::<T>(data, &bytes);
         Some(first)
+    }
+
+    /// Round trips invent nothing (the models' promise): when the drift walk finds no key the
+    /// spec does not know, the JSON written back is the JSON that came, as a value — no field
+    /// added or dropped, `[]` and `null` kept, numbers in the spelling they came in.
+    fn invents_nothing<T: Inspect>(data: &[u8], written: &[u8]) {
+        let Ok(raw) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+        if drift::collect::<T>(&raw).iter().any(|f| f.kind == drift::DriftKind::UnknownField) {
+            return;
+        }
+        let back: serde_json::Value = serde_json::from_slice(written).expect("our own JSON");
+        assert_eq!(raw, back, "the JSON written back is not the JSON that came");
+    }
+
+    /// The drift walk a client runs beside decoding: any JSON value, whatever its shape, walked
+    /// as `T`; every finding has a path and a spec type.
+    pub fn drift_walk<T: Inspect>(data: &[u8]) {
+        let Ok(raw) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+        for found in drift::collect::<T>(&raw) {
+            assert!(!found.spec_type.is_empty(), "a drift finding without a spec type: {found:?}");
+            let _ = found.kind.as_str();
+        }
     }
 }
 
@@ -97,7 +123,7 @@ pub mod legacy {
 pub mod spec {
     use std::path::PathBuf;
 
-    use xtask::spec::{ErrorsFile, FamilyFile, Spec};
+    use xtask::spec::SpecFiles;
 
     /// The marker line that starts a file in a multi-file input: `#@ approval.toml`.
     pub const FILE_MARKER: &str = "#@ ";
@@ -122,23 +148,15 @@ pub mod spec {
         files
     }
 
-    /// The one call into `xtask`: what `Spec::load` does with a directory's files, minus the
-    /// file system — `errors.toml` is the error table, any other file a family; then validation.
-    /// When the loader's API changes, adapt this function only.
+    /// The one call into `xtask`: what `cargo xtask gen` does with a spec directory up to the
+    /// resolved model, minus the file system — `SpecFiles::parse` (TOML; `errors.toml` is the
+    /// error table, any other file a family), then `check::resolve` (validation and
+    /// resolution). When the loader's API changes, adapt this function only.
     pub fn load(files: &[(String, String)]) -> Result<(), String> {
-        let mut families = Vec::new();
-        let mut errors = None;
-        for (name, text) in files {
-            let path = PathBuf::from("api-spec").join(name);
-            if name == "errors.toml" {
-                let file: ErrorsFile = toml::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
-                errors = Some((path, file));
-            } else {
-                let file: FamilyFile = toml::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
-                families.push((path, file));
-            }
-        }
-        Spec::new(families, errors).map(drop).map_err(|e| e.to_string())
+        let parsed =
+            SpecFiles::parse(files.iter().map(|(name, text)| (PathBuf::from("api-spec").join(name), text.as_str())))
+                .map_err(|e| format!("{e:#}"))?;
+        xtask::check::resolve(parsed).map(drop).map_err(|e| e.to_string())
     }
 
     /// Any text, as one or several spec files: loading and validating never panics, and a
@@ -147,6 +165,40 @@ pub mod spec {
         if let Err(message) = load(&split(input)) {
             assert!(!message.trim().is_empty(), "a spec error without a message");
         }
+    }
+}
+
+/// Callback events of `wecom-models`, decoded from the decrypted XML.
+pub mod event {
+    use wecom_models::event::{Event, EventError};
+
+    /// `Event::from_xml` on any text: never panics, decodes the same twice, a decoded event
+    /// serializes to JSON, and its name and catch-all agree with what it is.
+    pub fn from_xml(xml: &str) -> Result<Event, EventError> {
+        let result = Event::from_xml(xml);
+        assert_eq!(result, Event::from_xml(xml), "the same XML decoded twice to different results");
+        match &result {
+            Ok(event) => {
+                serde_json::to_string(event).unwrap_or_else(|e| panic!("a decoded event does not serialize: {e}"));
+                if event.is_unknown() {
+                    assert_eq!(event.raw_xml(), Some(xml), "the catch-all must keep the XML as sent");
+                    assert!(
+                        !Event::KNOWN_NAMES.contains(&event.name()),
+                        "a known event in the catch-all: {}",
+                        event.name()
+                    );
+                } else {
+                    assert_eq!(event.raw_xml(), None);
+                    assert!(
+                        Event::KNOWN_NAMES.contains(&event.name()),
+                        "a typed event with an unknown name: {}",
+                        event.name()
+                    );
+                }
+            }
+            Err(error) => assert!(!error.to_string().is_empty(), "an event error without a message"),
+        }
+        result
     }
 }
 
@@ -164,7 +216,10 @@ pub mod callback {
     use cbc::cipher::block_padding::NoPadding;
     use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    use wecom_callback::{CallbackError, CallbackQuery, Crypto, Envelope, ReceiveIdPolicy, Verifier, pkcs7};
+    use wecom_callback::event::Event;
+    use wecom_callback::{
+        CallbackError, CallbackQuery, Crypto, DedupKey, Envelope, ReceiveIdPolicy, Received, Receiver, Verifier, pkcs7,
+    };
 
     /// The Token of the fixed app.
     pub const TOKEN: &str = "QDG6eK";
@@ -284,6 +339,62 @@ pub mod callback {
         }
     }
 
+    /// A POST with the fixed app's envelope around `message` (encrypted with `prefix`, signed):
+    /// the query string and the body.
+    fn delivery(message: &str, prefix: [u8; 16]) -> (CallbackQuery, String) {
+        let encrypt = crypto().encrypt_with_prefix(message, RECEIVE_ID, prefix);
+        let signature = crypto().signature(TIMESTAMP, NONCE, &encrypt);
+        let body = format!(
+            "<xml><ToUserName><![CDATA[{RECEIVE_ID}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt>\
+             <AgentID><![CDATA[3010040]]></AgentID></xml>"
+        );
+        (CallbackQuery::new(signature, TIMESTAMP, NONCE), body)
+    }
+
+    /// Any text as the decrypted message of a correctly signed, correctly encrypted POST to a
+    /// fresh `Receiver`: it is never refused and never panics; the event it carries is what
+    /// `Event::from_xml` makes of the message; a delivery given up (released) is new again,
+    /// and once accepted, the same message delivered again (new ciphertext) is a duplicate.
+    pub fn receive(message: &str) {
+        let receiver = Receiver::new(verifier().clone());
+        let deliver = |prefix: [u8; 16]| {
+            let (query, body) = delivery(message, prefix);
+            receiver.receive(&query, &body).unwrap_or_else(|e| panic!("a signed delivery was refused: {e}"))
+        };
+
+        let Received::New(pending) = deliver(*b"AAAAAAAAAAAAAAAA") else { panic!("the first delivery is not new") };
+        let event = pending.event();
+        assert_eq!(event.xml(), message, "the receiver changed the message");
+        assert_eq!(event.event(), Event::from_xml(message).as_ref(), "the receiver typed the event differently");
+        assert_eq!(event.key(), DedupKey::of(message));
+        assert_eq!(
+            (event.receive_id(), event.to_user_name(), event.agent_id()),
+            (RECEIVE_ID, Some(RECEIVE_ID), Some("3010040"))
+        );
+        drop(pending.release());
+
+        let Received::New(pending) = deliver(*b"BBBBBBBBBBBBBBBB") else {
+            panic!("a released delivery is not new again")
+        };
+        let key = pending.accept().key();
+        assert!(receiver.is_remembered(&key), "an accepted delivery is not remembered");
+
+        let again = deliver(*b"CCCCCCCCCCCCCCCC");
+        assert!(
+            matches!(again, Received::Duplicate(_)),
+            "the second delivery of an accepted message is not a duplicate: {again:?}"
+        );
+        assert_eq!(again.event().xml(), message);
+
+        let stats = receiver.stats();
+        assert_eq!(
+            (stats.received, stats.new, stats.released, stats.accepted, stats.duplicates),
+            (3, 2, 1, 1, 1),
+            "{stats:?}"
+        );
+        assert_eq!(stats.malformed + stats.bad_signature + stats.receive_id_mismatch, 0, "{stats:?}");
+    }
+
     /// Any bytes as the ciphertext (base64-encoded, signed): the AES, length and padding paths.
     pub fn ciphertext(cipher: &[u8]) {
         let result = signed_decrypt(&STANDARD.encode(cipher));
@@ -401,7 +512,10 @@ mod seeds {
         out
     }
 
-    fn decodes<T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug>(target: &str) {
+    fn decodes<T>(target: &str)
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + wecom_models::drift::Inspect + PartialEq + std::fmt::Debug,
+    {
         for (path, bytes) in seeds(target) {
             assert!(crate::json::round_trip::<T>(&bytes).is_some(), "{} does not decode", path.display());
         }
@@ -439,6 +553,20 @@ mod seeds {
                     .expect("seed");
             let files = crate::spec::split(&text);
             crate::spec::load(&files).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn event_seeds_decode() {
+        let mut known = 0;
+        for (path, bytes) in seeds("event_from_xml") {
+            let text = String::from_utf8(bytes).expect("UTF-8");
+            let event = crate::event::from_xml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            known += usize::from(event.is_known());
+        }
+        assert!(known >= 6, "only {known} seeds decode to a known event");
+        for (_, bytes) in seeds("callback_receive") {
+            crate::callback::receive(&String::from_utf8(bytes).expect("UTF-8"));
         }
     }
 

@@ -329,20 +329,28 @@ impl SpecFiles {
         if paths.is_empty() {
             bail!("{}: no *.toml spec files", dir.display());
         }
-        let mut files = SpecFiles::default();
+        let mut texts = Vec::with_capacity(paths.len());
         for path in paths {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-            let shown = rel_dir.join(path.file_name().unwrap_or_default());
+            texts.push((rel_dir.join(path.file_name().unwrap_or_default()), text));
+        }
+        Self::parse(texts.iter().map(|(shown, text)| (shown.clone(), text.as_str())))
+    }
+
+    /// Parses spec files already in memory, each `(path, text)`: a file named `errors.toml` is
+    /// the error table, any other a family. A TOML syntax or shape error names the path. This is
+    /// [`SpecFiles::load`] without the file system (the fuzz targets feed it).
+    pub fn parse<'a>(files: impl IntoIterator<Item = (PathBuf, &'a str)>) -> Result<SpecFiles> {
+        let mut parsed = SpecFiles::default();
+        for (path, text) in files {
             if path.file_name().is_some_and(|n| n == "errors.toml") {
-                let file: ErrorsFile =
-                    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", shown.display()))?;
-                files.errors = Some((shown, file));
+                let file: ErrorsFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                parsed.errors = Some((path, file));
             } else {
-                let file: FamilyFile =
-                    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", shown.display()))?;
-                files.families.push((shown, file));
+                let file: FamilyFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                parsed.families.push((path, file));
             }
         }
-        Ok(files)
+        Ok(parsed)
     }
 }
