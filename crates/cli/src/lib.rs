@@ -26,6 +26,6 @@ pub mod mirror;
 pub mod output;
 pub mod progress;
 pub mod records;
-
+pub mod sync;
 
 pub use error::{CliError, Result};
