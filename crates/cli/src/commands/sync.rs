@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, oneshot};
@@ -16,7 +15,7 @@ use super::session::{Session, connect};
 use super::summary::plural;
 use crate::args::{Cli, SyncArgs, WECOM_RATE_LIMIT};
 use crate::checkpoint::{Resume, Scope};
-use crate::dates::{self, Bound, format_short};
+use crate::dates::{self, Bound};
 use crate::error::{CliError, Result};
 use crate::export::{self, Ctx};
 use crate::interrupt::Interrupt;
@@ -364,23 +363,19 @@ pub(super) async fn run(cli: &Cli, a: &SyncArgs, interrupt: &Interrupt) -> Resul
             plural(Counters::get(&c.failed), "event")
         ));
     }
-    let _ = (format_short(0), Ordering::Relaxed);
     Ok(())
 }
 
 /// With `--emulator`: how the mirror compares with the emulator's ground truth.
 fn emulator_check(emu: &wecom_emulator::EmulatorHandle, store: &SqliteStore) -> Result<String> {
-    let rows: Vec<(String, i64)> = {
-        let mut stmt = store
-            .connection()
-            .prepare("SELECT sp_no, status FROM approvals")
-            .map_err(|e| CliError::runtime(format!("SQLite: {e}")))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| CliError::runtime(format!("SQLite: {e}")))?;
-        rows
-    };
+    let mut stmt = store
+        .connection()
+        .prepare("SELECT sp_no, status FROM approvals")
+        .map_err(|e| CliError::runtime(format!("SQLite: {e}")))?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(|e| CliError::runtime(format!("SQLite: {e}")))?;
     let differ =
         rows.iter().filter(|(sp_no, status)| emu.approval_status(sp_no).map(i64::from) != Some(*status)).count();
     let events = emu.events().len();
