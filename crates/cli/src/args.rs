@@ -6,6 +6,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use wecom_client::DriftRecorder;
@@ -140,6 +141,10 @@ pub enum ApprovalsCommand {
     Export(ApprovalExportArgs),
     /// Export forms through the legacy data API (corp/getapprovaldata).
     LegacyExport(LegacyExportArgs),
+    /// Keep a SQLite mirror of every form current: backfill from --since, then apply callback
+    /// events as they come (--listen) and reconcile every --reconcile-every, until Ctrl-C or
+    /// --duration.
+    Sync(SyncArgs),
 }
 
 /// `wecom journals …`.
@@ -269,6 +274,51 @@ pub struct DownloadArgs {
     /// Where to save it (`-` for stdout). Written to PATH.part first, renamed when complete.
     #[arg(long, value_name = "PATH|-")]
     pub out: String,
+}
+
+/// `wecom approvals sync`.
+#[derive(Args, Debug, Clone)]
+pub struct SyncArgs {
+    /// The mirror: a SQLite file (created if missing; a later run resumes it, and finishes
+    /// what an earlier one left in its inbox).
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// First day mirrored: YYYY-MM-DD (00:00:00 UTC+8) or RFC 3339; forms submitted since then
+    /// are backfilled [required, except with --emulator: the sample company's first day].
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Serve the callback URL on this address (e.g. 0.0.0.0:8080; with --emulator a free
+    /// loopback port); without it, the mirror is kept by reconciliation alone.
+    #[arg(long, value_name = "ADDR", help_heading = "Callbacks")]
+    pub listen: Option<SocketAddr>,
+    /// The callback URL's path.
+    #[arg(long, default_value = "/wecom/callback", value_name = "PATH", help_heading = "Callbacks")]
+    pub callback_path: String,
+    /// The callback Token (接收消息 → 设置API接收; never printed).
+    #[arg(long, env = "WECOM_CALLBACK_TOKEN", hide_env_values = true, value_name = "T", help_heading = "Callbacks")]
+    pub callback_token: Option<SecretArg>,
+    /// The callback EncodingAESKey, 43 characters (never printed).
+    #[arg(long, env = "WECOM_CALLBACK_AES_KEY", hide_env_values = true, value_name = "K", help_heading = "Callbacks")]
+    pub callback_aes_key: Option<SecretArg>,
+    /// How often to reconcile: list forms submitted since the last checkpoint and re-read
+    /// open (审批中) forms, so events WeCom never delivered are healed (e.g. 30s, 5m, 1h).
+    #[arg(long, default_value = "5m", value_parser = crate::dates::parse_duration, value_name = "DURATION")]
+    pub reconcile_every: Duration,
+    /// Detail calls one reconcile cycle may spend [default: half of what the rate limit
+    /// allows over one interval].
+    #[arg(long, value_name = "CALLS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub reconcile_budget: Option<u64>,
+    /// Stop after this long (then apply what is pending and reconcile once more)
+    /// [default: until Ctrl-C].
+    #[arg(long, value_parser = crate::dates::parse_duration, value_name = "DURATION")]
+    pub duration: Option<Duration>,
+    /// With --emulator: changes per minute the emulator's activity makes (pushed to this
+    /// command's listener).
+    #[arg(long, default_value_t = 120, value_name = "N", hide = true)]
+    pub emulator_activity: u32,
+    /// SQLite: records per transaction during the backfill.
+    #[arg(long, default_value_t = 200, hide = true)]
+    pub batch_size: usize,
 }
 
 /// `wecom emulator`.

@@ -56,6 +56,27 @@ pub fn range(since: &str, until: &str) -> Result<(u64, u64)> {
     Ok((start, end))
 }
 
+/// Parses a duration flag: a whole number and a unit, `500ms`, `30s`, `5m`, `2h` (a bare number is
+/// seconds); zero is refused.
+pub fn parse_duration(value: &str) -> std::result::Result<std::time::Duration, String> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| format!("invalid duration {value:?}: use e.g. 30s, 5m, 2h, 500ms"))?;
+    let ms = match unit {
+        "ms" => Some(n),
+        "" | "s" => n.checked_mul(1000),
+        "m" | "min" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        _ => return Err(format!("invalid duration {value:?}: the unit must be ms, s, m or h")),
+    };
+    match ms {
+        Some(0) => Err(format!("invalid duration {value:?}: must be more than zero")),
+        Some(ms) => Ok(std::time::Duration::from_millis(ms)),
+        None => Err(format!("invalid duration {value:?}: too long")),
+    }
+}
+
 /// Unix seconds as RFC 3339 in UTC+8, e.g. `2025-01-01T00:00:00+08:00`.
 pub fn format_cst(unix: i64) -> String {
     match cst().timestamp_opt(unix, 0).single() {
@@ -75,6 +96,19 @@ pub fn format_short(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
+        for bad in ["", "0s", "s", "1d", "-1s", "1.5s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     /// 2025-01-01T00:00:00+08:00.
     const JAN1: u64 = 1_735_660_800;

@@ -4,6 +4,7 @@
 //! cover is not listed (see [`crate::checkpoint`]) and ids already stored are skipped one by
 //! one as they are listed. Ctrl-C stops cleanly.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +16,7 @@ use wecom_client::{Error, TimeRange};
 use crate::checkpoint::Resume;
 use crate::error::{CliError, Result};
 use crate::interrupt::Interrupt;
+use crate::mirror::Stamp;
 use crate::output::Writer;
 use crate::output::sqlite::StoredKeys;
 use crate::progress::Progress;
@@ -60,7 +62,8 @@ pub struct Ctx<'a> {
 pub type Ids = BoxStream<'static, std::result::Result<String, Error>>;
 /// Ids listed over a range.
 pub type ListFn = Box<dyn Fn(TimeRange) -> Ids + Send>;
-/// Details for a stream of ids.
+/// Details for a stream of ids: one result per id, in the ids' order (as the client's
+/// `details_for` gives them), so each record can be matched with its id's fetch stamp.
 pub type FetchFn<R> = Box<dyn Fn(Ids) -> BoxStream<'static, std::result::Result<R, Error>> + Send>;
 /// Records over a range, streamed whole (legacy forms, statistics cycles).
 pub type RecordsFn<R> = Box<dyn Fn(TimeRange) -> BoxStream<'static, std::result::Result<R, Error>> + Send>;
@@ -188,8 +191,19 @@ async fn run_by_ids<R: Record>(
     let ids = unstored_ids(listed, stored, ctx.progress.clone(), tally.clone());
 
     ctx.progress.exporting(&format!("fetching {}", R::KIND.noun()));
+    // Each id is stamped as a fetcher takes it, so copies of a form are ordered by when their
+    // fetch started (crate::mirror); the stamps come back out in the same order as the records.
+    let stamps = writer.sqlite().map(|db| (db.clock(), Arc::new(Mutex::new(VecDeque::new()))));
+    let ids = match &stamps {
+        Some((clock, queue)) => {
+            let (clock, queue) = (clock.clone(), queue.clone());
+            ids.inspect(move |_| lock(&queue).push_back(clock.next())).boxed()
+        }
+        None => ids,
+    };
     let mut details = fetch(ids);
-    let outcome = write_all(ctx, writer, &mut details, &mut report, true).await;
+    let queue = stamps.map(|(_, queue)| queue);
+    let outcome = write_all(ctx, writer, &mut details, &mut report, true, queue.as_deref()).await;
     report.listed = tally.listed.load(Ordering::Relaxed);
     report.already_stored = tally.skipped.load(Ordering::Relaxed);
     outcome?;
@@ -226,24 +240,35 @@ async fn run_streamed<R: Record>(
     let ranges = piece_ranges(resume)?;
     ctx.progress.counting(what);
     let mut stream = futures::stream::iter(ranges).flat_map(records).boxed();
-    write_all(ctx, writer, &mut stream, &mut report, false).await?;
+    write_all(ctx, writer, &mut stream, &mut report, false, None).await?;
     report.listed = report.written;
     Ok(report)
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Writes every record of `stream` until it ends or Ctrl-C; a record-local failure is reported
-/// and skipped (counted as progress when `count_failures`), any other stops the run.
+/// and skipped (counted as progress when `count_failures`), any other stops the run. `stamps`
+/// holds the fetch stamp of each item to come, in order.
 async fn write_all<R: Record>(
     ctx: &Ctx<'_>,
     writer: &mut Writer,
     stream: &mut BoxStream<'static, std::result::Result<R, Error>>,
     report: &mut Report,
     count_failures: bool,
+    stamps: Option<&Mutex<VecDeque<Stamp>>>,
 ) -> Result<()> {
     loop {
-        match next_or_interrupt(stream, ctx.interrupt).await {
+        let item = next_or_interrupt(stream, ctx.interrupt).await;
+        let stamp = match (&item, stamps) {
+            (Next::Item(_), Some(queue)) => lock(queue).pop_front(),
+            _ => None,
+        };
+        match item {
             Next::Item(Ok(record)) => {
-                writer.write(&record)?;
+                writer.write_fetched(&record, stamp)?;
                 report.written += 1;
                 ctx.progress.inc(1);
             }

@@ -7,10 +7,12 @@
 //!
 //! Modules, each depending only on those listed before it:
 //! - [`error`], [`dates`], [`args`], [`interrupt`], [`progress`]: the basics;
+//! - [`mirror`]: which of two details of a form is newer (every guarded write obeys it);
 //! - [`records`]: each kind of record and its one column table;
 //! - [`output`]: NDJSON, CSV and the SQLite store, all derived from the column tables;
 //! - [`checkpoint`]: the resume rules (what is left to list, when a range is done);
 //! - [`export`]: the engine (ids stream to the fetchers, records stream to the output);
+//! - [`sync`]: `wecom approvals sync`: backfill, callbacks through a durable inbox, reconciliation;
 //! - [`commands`]: the command line's commands, their shared job and the summary.
 
 pub mod args;
@@ -20,8 +22,10 @@ pub mod dates;
 pub mod error;
 pub mod export;
 pub mod interrupt;
+pub mod mirror;
 pub mod output;
 pub mod progress;
 pub mod records;
+pub mod sync;
 
 pub use error::{CliError, Result};

@@ -8,6 +8,7 @@ mod job;
 mod journals;
 mod session;
 mod summary;
+mod sync;
 
 pub use session::{Session, connect};
 
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Emulator(a) => emulator::run(a, i).await,
         Command::Approvals(ApprovalsCommand::Export(a)) => approvals::export(&cli, a, i).await,
         Command::Approvals(ApprovalsCommand::LegacyExport(a)) => approvals::legacy_export(&cli, a, i).await,
+        Command::Approvals(ApprovalsCommand::Sync(a)) => sync::run(&cli, a, i).await,
         Command::Journals(JournalsCommand::Export(a)) => journals::export(&cli, a, i).await,
         Command::Journals(JournalsCommand::Stats(a)) => journals::stats(&cli, a, i).await,
         Command::Journals(JournalsCommand::Download(a)) => journals::download(&cli, a, i).await,

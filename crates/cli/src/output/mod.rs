@@ -123,6 +123,15 @@ impl Writer {
         }
     }
 
+    /// [`Writer::write`] for a record whose fetch started at `stamp` (SQLite orders the copies
+    /// of a form by it, see [`crate::mirror`]; the other formats ignore it).
+    pub fn write_fetched<R: Record>(&mut self, record: &R, stamp: Option<crate::mirror::Stamp>) -> Result<()> {
+        match self {
+            Writer::Sqlite(s) => s.write_fetched(record, stamp),
+            other => other.write(record),
+        }
+    }
+
     /// Creates an NDJSON/CSV file even when no record was written (a complete, empty export).
     pub fn ensure_created(&mut self) -> Result<()> {
         match self {

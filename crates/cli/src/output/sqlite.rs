@@ -2,9 +2,14 @@
 //! committed in batches, plus the storage of checkpoints (the rules are `crate::checkpoint`'s).
 //!
 //! Every table is derived from the records' column tables; this module adds only what is
-//! storage: `json` and `fetched_at` on each record table, indexes, `meta` and `checkpoints`.
+//! storage: `json` and `fetched_at` on each record table, indexes, `meta` and `checkpoints`,
+//! and the mirror's tables ([`MIRROR_SCHEMA`]: the version of each stored form, the callback
+//! inbox and the event log of `wecom approvals sync`), so an export and a sync can share a file.
+//! Approval forms are written through [`guarded_upsert`]: an older detail never replaces a
+//! newer one ([`crate::mirror`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params, params_from_iter};
@@ -14,6 +19,7 @@ use wecom_models::journal::{JournalRecord, StatCycle};
 
 use crate::dates::cst;
 use crate::error::{CliError, Result};
+use crate::mirror::{Clock, Decision, Progress, Stamp, Version, decide};
 use crate::records::{Cell, ColumnDef, Kind, Record, text};
 
 /// The schema version written to `meta`.
@@ -37,6 +43,58 @@ const CHECKPOINTS: &str = "CREATE TABLE IF NOT EXISTS checkpoints (
     completed_at TEXT NOT NULL,
     PRIMARY KEY (kind, filters, start, end)
 );
+";
+
+/// The mirror's tables, created in every database (`IF NOT EXISTS`, so files written by earlier
+/// versions gain them when opened):
+///
+/// - `approval_versions`: for each stored form, the stamp and progress of the detail stored
+///   ([`crate::mirror`]); the guard of every approval write.
+/// - `callback_inbox`: every callback event `sync` accepted, written before WeCom got its 200,
+///   keyed by the SHA-256 of the decrypted plaintext (a repeat is a no-op, across restarts too);
+///   `state` is `pending` until its form's detail is stored, then `done`; `ignored` for events
+///   that name no approval form (other events, XML that could not be typed: kept with the
+///   `error`); `failed` when WeCom refused the form's detail (retried by the next run).
+/// - `approval_events`: the event log, one row per callback event applied (`key` unique: an
+///   event is applied once) and per reconcile re-read that changed a form (`key` NULL); what the
+///   event said, the form's status after, and whether the fetched detail was `stored` or the
+///   mirror `kept` a newer one.
+pub const MIRROR_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS approval_versions (
+    sp_no    TEXT PRIMARY KEY,
+    stamp    INTEGER NOT NULL,
+    closed   INTEGER NOT NULL,
+    acted    INTEGER NOT NULL,
+    comments INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS callback_inbox (
+    key          TEXT PRIMARY KEY,
+    event        TEXT NOT NULL,
+    sp_no        TEXT,
+    change_event INTEGER,
+    event_status INTEGER,
+    create_time  INTEGER,
+    xml          TEXT NOT NULL,
+    error        TEXT,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    received_at  TEXT NOT NULL,
+    done_at      TEXT
+);
+CREATE INDEX IF NOT EXISTS callback_inbox_by_state ON callback_inbox (state, sp_no);
+CREATE TABLE IF NOT EXISTS approval_events (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    key          TEXT UNIQUE,
+    source       TEXT NOT NULL,
+    sp_no        TEXT NOT NULL,
+    change_event INTEGER,
+    event_status INTEGER,
+    create_time  INTEGER,
+    status       INTEGER NOT NULL,
+    outcome      TEXT NOT NULL,
+    fetch_stamp  INTEGER NOT NULL,
+    applied_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS approval_events_by_form ON approval_events (sp_no, seq);
 ";
 
 /// The full typed record, as NDJSON would have it.
@@ -170,6 +228,89 @@ pub fn upsert<R: Record>(conn: &Connection, record: &R) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// What a guarded write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Stored, or the stored copy kept (it is newer).
+    pub decision: Decision,
+    /// The record was stored and differs from what was stored before (or nothing was).
+    pub changed: bool,
+    /// The `status` column of the row after the write (`None` if the record has no such column).
+    pub status: Option<i64>,
+}
+
+fn stored_version(conn: &Connection, key: &str) -> rusqlite::Result<Option<Version>> {
+    conn.prepare_cached("SELECT stamp, closed, acted, comments FROM approval_versions WHERE sp_no = ?1")?
+        .query_row([key], |r| {
+            Ok(Version {
+                stamp: r.get(0)?,
+                progress: Progress { closed: r.get::<_, i64>(1)? != 0, acted: r.get(2)?, comments: r.get(3)? },
+            })
+        })
+        .optional()
+}
+
+/// Writes a record whose copies are ordered ([`Record::progress`]) only if it is newer than
+/// the stored copy ([`crate::mirror::decide`] on `stamp`, when its fetch started, and its
+/// progress), on `conn` inside the caller's transaction; records without progress are plain
+/// upserts. The form's version row is written with it.
+pub fn guarded_upsert<R: Record>(conn: &Connection, record: &R, stamp: Stamp) -> rusqlite::Result<Applied> {
+    let Some(progress) = record.progress() else {
+        upsert(conn, record)?;
+        return Ok(Applied { decision: Decision::Store, changed: true, status: None });
+    };
+    let key = record.key();
+    let table = R::KIND.table();
+    let key_column = key_columns::<R>().first().map_or("sp_no", |c| c.name);
+    let new = Version { stamp, progress };
+    let previous: Option<(String, i64)> = conn
+        .prepare_cached(&format!("SELECT json, status FROM {table} WHERE {key_column} = ?1"))?
+        .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    // A row written before versions were kept is older than any fetch now.
+    let stored = match previous {
+        Some(_) => stored_version(conn, &key)?,
+        None => None,
+    };
+    match decide(new, stored) {
+        Decision::Keep => {
+            Ok(Applied { decision: Decision::Keep, changed: false, status: previous.map(|(_, status)| status) })
+        }
+        Decision::Store => {
+            let json = record.to_json().map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            let changed = previous.as_ref().is_none_or(|(old, _)| *old != json);
+            upsert(conn, record)?;
+            conn.prepare_cached(
+                "INSERT INTO approval_versions (sp_no, stamp, closed, acted, comments) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (sp_no) DO UPDATE SET stamp = excluded.stamp, closed = excluded.closed, \
+                 acted = excluded.acted, comments = excluded.comments",
+            )?
+            .execute(params![key, stamp, progress.closed, progress.acted, progress.comments])?;
+            let status = conn
+                .prepare_cached(&format!("SELECT status FROM {table} WHERE {key_column} = ?1"))?
+                .query_row([&key], |r| r.get(0))
+                .optional()?;
+            Ok(Applied { decision: Decision::Store, changed, status })
+        }
+    }
+}
+
+/// The largest stamp stored: a new run's [`Clock`] starts above it.
+pub fn max_stamp(conn: &Connection) -> rusqlite::Result<Stamp> {
+    conn.query_row("SELECT COALESCE(MAX(stamp), 0) FROM approval_versions", [], |r| r.get(0))
+}
+
+/// Opens a connection to the database the way every writer of this crate does: WAL, a busy
+/// timeout (other writers hold the lock for one short transaction at a time), `synchronous`
+/// as given (`NORMAL`: a commit survives the process being killed; `FULL`: a power cut too).
+pub fn connect(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", synchronous)?;
+    Ok(conn)
+}
+
 /// `SELECT 1 … WHERE key = ?1` for records with a one-column key (the kinds exports list by id).
 fn lookup_sql<R: Record>() -> Result<String> {
     match key_columns::<R>()[..] {
@@ -189,6 +330,7 @@ pub struct SqliteStore {
     batch: usize,
     pending: usize,
     in_tx: bool,
+    clock: Arc<Clock>,
 }
 
 impl SqliteStore {
@@ -196,19 +338,29 @@ impl SqliteStore {
     pub fn open(path: &Path, batch: usize) -> Result<SqliteStore> {
         let conn = Connection::open(path)
             .map_err(|e| CliError::runtime(format!("cannot open {} as SQLite: {e}", path.display())))?;
-        let store = SqliteStore { conn, path: path.to_owned(), batch: batch.max(1), pending: 0, in_tx: false };
-        store
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_owned(),
+            batch: batch.max(1),
+            pending: 0,
+            in_tx: false,
+            clock: Arc::default(),
+        };
+        let floor = store
             .conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .and_then(|_| store.conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|_| store.conn.pragma_update(None, "synchronous", "NORMAL"))
             .and_then(|_| store.conn.execute_batch(&schema()))
+            .and_then(|_| store.conn.execute_batch(MIRROR_SCHEMA))
             .and_then(|_| {
                 store
                     .conn
                     .execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION])
             })
+            .and_then(|_| max_stamp(&store.conn))
             .map_err(|e| store.error("set up", e))?;
+        store.clock = Arc::new(Clock::above(floor));
         Ok(store)
     }
 
@@ -243,13 +395,34 @@ impl SqliteStore {
         }
     }
 
-    /// Upserts a record (see [`upsert`]); commits every `batch` records.
+    /// The fetch-start clock of this database's writers (its stamps are above every stamp
+    /// stored when the file was opened); share it with every task that fetches for it.
+    pub fn clock(&self) -> Arc<Clock> {
+        self.clock.clone()
+    }
+
+    /// Uses `clock` for stamps from now on (raised above this file's stamps), so several stores
+    /// of one run stamp in one order.
+    pub fn share_clock(&mut self, clock: Arc<Clock>) {
+        clock.raise(self.clock.next());
+        self.clock = clock;
+    }
+
+    /// Upserts a record (see [`upsert`]), guarded for records with progress as if its fetch
+    /// started now; commits every `batch` records.
     pub fn write<R: Record>(&mut self, record: &R) -> Result<()> {
+        self.write_fetched(record, None)
+    }
+
+    /// [`SqliteStore::write`] for a record whose fetch started at `stamp` (a stamp of
+    /// [`SqliteStore::clock`]); `None`: now.
+    pub fn write_fetched<R: Record>(&mut self, record: &R, stamp: Option<Stamp>) -> Result<()> {
         if !self.in_tx {
             self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.error("begin a transaction", e))?;
             self.in_tx = true;
         }
-        upsert(&self.conn, record).map_err(|e| self.error(&format!("store {}", record.key()), e))?;
+        let stamp = stamp.unwrap_or_else(|| self.clock.next());
+        guarded_upsert(&self.conn, record, stamp).map_err(|e| self.error(&format!("store {}", record.key()), e))?;
         self.pending += 1;
         if self.pending >= self.batch {
             self.commit()?;
@@ -477,14 +650,19 @@ mod tests {
         let mut d = sample_approval();
         store.write(&d).unwrap();
         store.write(&d).unwrap();
-        d.comments.clear();
+        let more = d.comments[0].clone();
+        d.comments.push(more);
         store.write(&d).unwrap();
+        // A copy with fewer comments is behind the stored one (crate::mirror): kept out.
+        let mut older = d.clone();
+        older.comments.clear();
+        store.write(&older).unwrap();
         store.commit().unwrap();
         let c = store.connection();
         assert_eq!(count(c, "approvals"), 1);
         assert_eq!(count(c, "approval_fields"), 6);
         assert_eq!(count(c, "approval_nodes"), 3);
-        assert_eq!(count(c, "approval_comments"), 0, "children follow the latest version");
+        assert_eq!(count(c, "approval_comments"), 2, "children follow the newest version");
         let (status, text, json): (i64, String, String) = c
             .query_row("SELECT status, apply_time_text, json FROM approvals", [], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -7,6 +7,7 @@ use super::columns::{Cell, ChildTable, Children, Column, int, text};
 use super::form::{FIELD_COLUMNS, FieldRow, field_rows, form_text, join_users};
 use super::record::{Kind, Record};
 use crate::dates::format_cst;
+use crate::mirror::Progress;
 
 /// `已通过: approved` for a form status; `unknown` for a value the SDK does not know.
 pub fn status_text(s: SpStatus) -> String {
@@ -143,6 +144,10 @@ impl Record for ApprovalDetail {
 
     fn to_json(&self) -> serde_json::Result<String> {
         serde_json::to_string(self)
+    }
+
+    fn progress(&self) -> Option<Progress> {
+        Some(Progress::of(self))
     }
 }
 

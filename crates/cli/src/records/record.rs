@@ -1,6 +1,7 @@
 //! The kinds of records and what every record can do: its key, its JSON line, its columns.
 
 use super::columns::{ChildTable, Column};
+use crate::mirror::Progress;
 
 /// The kinds of records the CLI writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +50,13 @@ pub trait Record: Sized + Send + 'static {
 
     /// The full typed record as one line of JSON.
     fn to_json(&self) -> serde_json::Result<String>;
+
+    /// What only grows over the record's life, for records whose writes are guarded so an older
+    /// copy never overwrites a newer one (approval forms; see [`crate::mirror`]). `None`: every
+    /// write replaces the stored copy.
+    fn progress(&self) -> Option<Progress> {
+        None
+    }
 
     /// Its unique key (what upserts and resume go by): the key columns' values joined by `:`.
     fn key(&self) -> String {
