@@ -325,10 +325,13 @@ pub(super) async fn run(cli: &Cli, a: &SyncArgs, interrupt: &Interrupt) -> Resul
         started.elapsed().as_secs_f64()
     )];
     lines.push(format!(
-        "  callbacks: {} received, {} new, {} duplicates, {} ignored; {} applied with {} ({} pending)",
+        "  callbacks: {} received, {} new, {} duplicates, {} while the same event was being stored, {} refused, \
+         {} ignored; {} applied with {} ({} pending)",
         receiver.received,
         Counters::get(&c.events),
         receiver.duplicates + Counters::get(&c.duplicates),
+        receiver.in_flight,
+        receiver.bad_signature + receiver.receive_id_mismatch + receiver.malformed,
         Counters::get(&c.ignored),
         Counters::get(&c.applied),
         plural(Counters::get(&c.live_fetches), "detail fetch"),
