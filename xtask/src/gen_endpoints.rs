@@ -461,7 +461,7 @@ pub fn errors(table: &ErrorTable) -> TokenStream {
         .map(|e| {
             let mut d = format!("`{}` {} — {}", e.code, e.zh, e.en);
             if let Some(h) = &e.hint {
-                d.push_str(&format!("\n\n{h}"));
+                d.push_str(&format!("\n\n{}", autolink(h)));
             }
             doc_attrs(&d)
         })
@@ -601,4 +601,19 @@ pub fn mod_file(endpoints: &Endpoints<'_>, spec_dir: &str) -> TokenStream {
         /// Every endpoint in the spec, sorted by id.
         pub static ALL: &[&::wecom_endpoints::EndpointInfo] = &[#(#all),*];
     }
+}
+
+/// A runtime hint as rustdoc Markdown: bare `http(s)://` URLs become `<…>` autolinks (rustdoc
+/// warns on bare URLs), with trailing punctuation left outside the link.
+fn autolink(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if !(word.starts_with("https://") || word.starts_with("http://")) {
+                return word.to_owned();
+            }
+            let url = word.trim_end_matches(['.', ',', ';', ':', ')']);
+            format!("<{url}>{}", &word[url.len()..])
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -57,5 +57,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         counts.attempts,
         counts.ok_attempts
     );
+    // The receiver answers 200 only to a POST it verified and decrypted.
+    assert!(!wecom.events().is_empty(), "the emulator made no changes");
+    assert!(counts.ok_attempts > 0, "no push was accepted: {counts:?}");
     Ok(())
 }

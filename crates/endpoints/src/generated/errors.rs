@@ -92,7 +92,7 @@ pub enum ErrorCode {
     UntrustedIp,
     /// `60031` （未确认） — UNCONFIRMED: not in WeCom's published global error-code table; meaning unknown
     ///
-    /// Look the code up at https://open.work.weixin.qq.com/devtool/query?e=60031 (the link WeCom puts in its errmsg).
+    /// Look the code up at <https://open.work.weixin.qq.com/devtool/query?e=60031> (the link WeCom puts in its errmsg).
     Unconfirmed60031,
     /// `60111` UserID不存在 — userid does not exist
     UserIdNotFound,
