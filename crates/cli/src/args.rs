@@ -316,8 +316,10 @@ pub struct SyncArgs {
     /// command's listener).
     #[arg(long, default_value_t = 120, value_name = "N", hide = true)]
     pub emulator_activity: u32,
-    /// SQLite: records per transaction during the backfill.
-    #[arg(long, default_value_t = 200, hide = true)]
+    /// SQLite: records per transaction during the backfill. 1 by default: a batch holds the
+    /// write lock until its last detail is fetched (seconds at WeCom's 600 calls/min), and the
+    /// callback inbox must not wait behind it (its hook has 3 s before WeCom gets a 503).
+    #[arg(long, default_value_t = 1, hide = true)]
     pub batch_size: usize,
 }
 

@@ -47,6 +47,13 @@ start=$(date +%s)
   --reconcile-every 10s --duration "$duration" 2>"$work/sync.log"
 echo "sync ran $(( $(date +%s) - start )) s; its summary:"
 grep -A4 '^sync ' "$work/sync.log"
+# The inbox must not wait behind the backfill's writes: a hook that misses its 3 s answers 503
+# (WeCom retries, but gives up after three attempts). Before batch 1, a quarter of the POSTs did.
+read -r received refused503 < <(sed -n 's/^  callbacks: \([0-9]*\) received:.* \([0-9]*\) answered 503.*/\1 \2/p' "$work/sync.log")
+if [ -z "${received:-}" ] || [ $((refused503 * 10)) -gt "$received" ]; then
+  echo "OUTSIDE CHECK FAILED: ${refused503:-?} of ${received:-?} callbacks answered 503"
+  exit 1
+fi
 
 until=$(TZ=Asia/Shanghai date -d tomorrow +%F)
 "$bin/wecom" "${corp[@]}" approvals export --since 2025-01-01 --until "$until" --out "$work/fresh.ndjson" 2>"$work/export.log"

@@ -318,6 +318,7 @@ pub(super) async fn run(cli: &Cli, a: &SyncArgs, interrupt: &Interrupt) -> Resul
     // 4. The summary.
     let c = &counters;
     let receiver = service.as_ref().map(|s| s.receiver().stats()).unwrap_or_default();
+    let service_stats = service.as_ref().map(|s| s.stats()).unwrap_or_default();
     let stats = client.stats();
     let mut lines = vec![format!(
         "sync {} after {:.1}s: {total} approvals in {target} ({open} open), {logged} entries in the event log",
@@ -325,13 +326,13 @@ pub(super) async fn run(cli: &Cli, a: &SyncArgs, interrupt: &Interrupt) -> Resul
         started.elapsed().as_secs_f64()
     )];
     lines.push(format!(
-        "  callbacks: {} received, {} new, {} duplicates, {} while the same event was being stored, {} refused, \
+        "  callbacks: {} received: {} new, {} duplicates, {} answered 503 for WeCom to retry, {} refused; \
          {} ignored; {} applied with {} ({} pending)",
         receiver.received,
         Counters::get(&c.events),
         receiver.duplicates + Counters::get(&c.duplicates),
-        receiver.in_flight,
-        receiver.bad_signature + receiver.receive_id_mismatch + receiver.malformed,
+        service_stats.accept_failed + service_stats.accept_timed_out + service_stats.in_flight_timed_out,
+        receiver.bad_signature + receiver.receive_id_mismatch + receiver.malformed + service_stats.too_large,
         Counters::get(&c.ignored),
         Counters::get(&c.applied),
         plural(Counters::get(&c.live_fetches), "detail fetch"),
