@@ -168,21 +168,7 @@ impl Faults {
         if self.is_none() {
             return None;
         }
-        let mut r = ChaCha8Rng::seed_from_u64(self.seed);
-        r.set_stream(index);
-        let x: f64 = r.random();
-        let mut acc = 0.0;
-        for k in FaultKind::ALL {
-            let p = self.probability(k);
-            if p.is_nan() || p <= 0.0 {
-                continue;
-            }
-            acc += p;
-            if x < acc {
-                return Some(k);
-            }
-        }
-        None
+        weighted_draw(self.seed, index, FaultKind::ALL.map(|k| (k, self.probability(k))))
     }
 }
 
@@ -198,6 +184,26 @@ pub(crate) mod duration_ms {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         Ok(Duration::from_millis(u64::deserialize(d)?))
     }
+}
+
+/// One pure draw among weighted kinds: the `stream`-th number of the ChaCha8 stream seeded with
+/// `seed` falls in one kind's share of [0, 1), or in none (the rest). Kinds with a probability
+/// that is not positive (or NaN) never come. Shared by call faults and push faults.
+pub(crate) fn weighted_draw<K: Copy>(seed: u64, stream: u64, kinds: impl IntoIterator<Item = (K, f64)>) -> Option<K> {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream(stream);
+    let x: f64 = r.random();
+    let mut acc = 0.0;
+    for (k, p) in kinds {
+        if p.is_nan() || p <= 0.0 {
+            continue;
+        }
+        acc += p;
+        if x < acc {
+            return Some(k);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

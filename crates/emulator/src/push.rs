@@ -10,13 +10,12 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::crypto::{MsgCrypt, envelope};
-use crate::faults::duration_ms;
+use crate::faults::{duration_ms, weighted_draw};
 use crate::world::ApprovalEvent;
 
 /// Default `AgentID` of the pushes: the approval app's id in the documented example.
@@ -182,21 +181,7 @@ impl PushFaults {
         if PushFaultKind::ALL.iter().all(|k| self.probability(*k).is_nan() || self.probability(*k) <= 0.0) {
             return None;
         }
-        let mut r = ChaCha8Rng::seed_from_u64(self.seed);
-        r.set_stream(seq);
-        let x: f64 = r.random();
-        let mut acc = 0.0;
-        for k in PushFaultKind::ALL {
-            let p = self.probability(k);
-            if p.is_nan() || p <= 0.0 {
-                continue;
-            }
-            acc += p;
-            if x < acc {
-                return Some(k);
-            }
-        }
-        None
+        weighted_draw(self.seed, seq, PushFaultKind::ALL.map(|k| (k, self.probability(k))))
     }
 }
 
